@@ -1,0 +1,67 @@
+/**
+ * The run queue of one thread: actors with pending messages wait here for their turn.
+ *
+ * Turns run as microtasks for throughput, but once a thread has been busy for `TURN_MS`
+ * without the event loop turning, it yields with `setImmediate`, so timers (ask timeouts) and
+ * I/O keep running even when actors message each other forever.
+ */
+import { Deque } from '../util/deque.js'
+
+/** Something the dispatcher can give a turn to. */
+export interface Runnable {
+  /** Handles up to `budget` messages and returns how many it handled. */
+  runTurn(budget: number): number
+  /** True while the runnable sits in the run queue. */
+  queued: boolean
+}
+
+/** Messages one actor handles per turn before others get theirs. */
+export const ACTOR_THROUGHPUT = 256
+/** Milliseconds a thread may spend in actor turns before it lets the event loop run. */
+export const TURN_MS = 10
+
+export class Dispatcher {
+  private readonly ready = new Deque<Runnable>(64)
+  private scheduled = false
+  /** performance.now() when this event-loop turn's first actor turn began; 0 when none yet. */
+  private turnStart = 0
+  private yieldPending = false
+
+  /** Puts `r` in the run queue unless it already is there. */
+  schedule(r: Runnable): void {
+    if (r.queued) return
+    r.queued = true
+    this.ready.push(r)
+    if (!this.scheduled) {
+      this.scheduled = true
+      if (this.yieldPending) setImmediate(this.run)
+      else queueMicrotask(this.run)
+    }
+  }
+
+  private readonly run = (): void => {
+    const ready = this.ready
+    if (this.turnStart === 0) {
+      this.turnStart = performance.now()
+      // Marks the end of this event-loop turn: the next one starts with a fresh allowance.
+      setImmediate(this.resetTurn)
+    }
+    let checks = 0
+    while (ready.length > 0) {
+      const r = ready.shift() as Runnable
+      r.queued = false
+      r.runTurn(ACTOR_THROUGHPUT)
+      if ((++checks & 15) === 0 && performance.now() - this.turnStart > TURN_MS) {
+        this.yieldPending = true
+        break
+      }
+    }
+    if (ready.length > 0) setImmediate(this.run)
+    else this.scheduled = false
+  }
+
+  private readonly resetTurn = (): void => {
+    this.turnStart = 0
+    this.yieldPending = false
+  }
+}

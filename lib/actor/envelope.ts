@@ -1,0 +1,103 @@
+/**
+ * What travels through a mailbox: a handler name, its arguments and where the reply goes,
+ * and the pending-ask record that settles a caller's promise exactly once (reply, error,
+ * timeout, abort or stop, whichever comes first).
+ */
+import { WheelEntry, type TimeoutWheel } from '../util/timeout-wheel.js'
+import { ActorRefError } from './errors.js'
+import type { HandlerStats } from './metrics.js'
+
+/** Where a handler's result goes. Called at most once per message. */
+export interface Reply {
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
+/** One user message in a mailbox. */
+export class Envelope {
+  /** performance.now() at enqueue for sampled messages, else 0. */
+  enqueuedAt = 0
+  constructor(
+    readonly handler: string,
+    readonly args: unknown[],
+    readonly reply: Reply | null,
+    readonly stats: HandlerStats,
+  ) {}
+}
+
+/** Identifies the target of an ask in its errors. */
+export interface AskSubject {
+  readonly id: string
+  readonly typeName: string
+}
+
+/** The caller's side of one ask. */
+export class PendingAsk extends WheelEntry implements Reply {
+  settled = false
+  private readonly resolveFn: (value: unknown) => void
+  private readonly rejectFn: (error: unknown) => void
+  private abort: { signal: AbortSignal; listener: () => void } | null = null
+  readonly promise: Promise<unknown>
+
+  constructor(
+    private readonly wheel: TimeoutWheel,
+    private readonly subject: AskSubject,
+    private readonly handler: string,
+    private readonly timeoutMs: number,
+  ) {
+    super()
+    let res!: (value: unknown) => void
+    let rej!: (error: unknown) => void
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      res = resolve
+      rej = reject
+    })
+    this.resolveFn = res
+    this.rejectFn = rej
+    wheel.add(this, timeoutMs)
+  }
+
+  /** Rejects at once when `signal` aborts. */
+  bindSignal(signal: AbortSignal): void {
+    if (signal.aborted) {
+      this.reject(signal.reason)
+      return
+    }
+    const listener = (): void => this.reject(signal.reason)
+    signal.addEventListener('abort', listener, { once: true })
+    this.abort = { signal, listener }
+  }
+
+  resolve(value: unknown): void {
+    if (this.settled) return
+    this.finish()
+    this.resolveFn(value)
+  }
+
+  reject(error: unknown): void {
+    if (this.settled) return
+    this.finish()
+    this.rejectFn(error)
+  }
+
+  expire(): void {
+    if (this.settled) return
+    this.finish()
+    this.rejectFn(
+      new ActorRefError('Timeout', `no reply within ${this.timeoutMs} ms`, {
+        actorId: this.subject.id,
+        actorType: this.subject.typeName,
+        handler: this.handler,
+      }),
+    )
+  }
+
+  private finish(): void {
+    this.settled = true
+    this.wheel.cancel(this)
+    if (this.abort !== null) {
+      this.abort.signal.removeEventListener('abort', this.abort.listener)
+      this.abort = null
+    }
+  }
+}

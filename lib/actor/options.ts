@@ -1,0 +1,92 @@
+/**
+ * Actor system options: the public `ActorSystemOptions`, the defaults, and the one place they
+ * are validated. Inner code trusts `ResolvedSystemOptions`.
+ */
+import { randomUUID } from 'node:crypto'
+import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
+import { resolveStrategy, type ResolvedStrategy, type SupervisionStrategy } from './supervision.js'
+
+/** Options of {@link ActorSystem.start}. Every field is optional. */
+export interface ActorSystemOptions {
+  /** Name of the system; default `COERCE_ACTOR_SYSTEM` from the environment, else `coerce`. */
+  name?: string
+  /** Unique id of this node; default a random UUID. */
+  nodeId?: string
+  /** Default ask timeout, ms. Default 5000. */
+  askTimeoutMs?: number
+  /** How long a stop waits for a running handler before going on, ms. Default 10 000. */
+  stopTimeoutMs?: number
+  /** User-lane capacity of each mailbox, in messages (`Infinity` allowed). Default 1 000 000. */
+  mailboxCapacity?: number
+  /** How top-level actors are supervised. Default: restart with backoff, 10 restarts per minute. */
+  supervision?: SupervisionStrategy
+  /** Mailbox-wait and processing times are sampled once per this many messages (a power of two). Default 64. */
+  metricsSampleEvery?: number
+  /** The logger; default JSON lines on stderr. */
+  logger?: Logger
+  /** Level of the default logger; default `COERCE_LOG_LEVEL` from the environment, else `warn`. */
+  logLevel?: LogLevel
+}
+
+export interface ResolvedSystemOptions {
+  name: string
+  nodeId: string
+  askTimeoutMs: number
+  stopTimeoutMs: number
+  mailboxCapacity: number
+  supervision: ResolvedStrategy
+  metricsSampleEvery: number
+  logger: Logger
+}
+
+export const DEFAULT_ASK_TIMEOUT_MS = 5_000
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000
+export const DEFAULT_MAILBOX_CAPACITY = 1_000_000
+export const DEFAULT_METRICS_SAMPLE_EVERY = 64
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent']
+
+/** Validates `o` and fills defaults. Throws one TypeError naming every bad field. */
+export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystemOptions {
+  const problems: string[] = []
+  const positive = (name: keyof ActorSystemOptions, v: unknown, allowInfinity = false): void => {
+    if (v === undefined) return
+    const ok = typeof v === 'number' && v > 0 && (Number.isFinite(v) || (allowInfinity && v === Infinity))
+    if (!ok) problems.push(`${name} must be a positive number (got ${String(v)})`)
+  }
+  positive('askTimeoutMs', o.askTimeoutMs)
+  positive('stopTimeoutMs', o.stopTimeoutMs)
+  positive('mailboxCapacity', o.mailboxCapacity, true)
+  const sample = o.metricsSampleEvery
+  if (sample !== undefined && !(Number.isInteger(sample) && sample > 0 && (sample & (sample - 1)) === 0)) {
+    problems.push(`metricsSampleEvery must be a power of two (got ${String(sample)})`)
+  }
+  for (const key of ['name', 'nodeId'] as const) {
+    const v = o[key]
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0)) problems.push(`${key} must be a non-empty string`)
+  }
+  const envLevel = process.env['COERCE_LOG_LEVEL']
+  const level = o.logLevel ?? (LOG_LEVELS.includes(envLevel as LogLevel) ? (envLevel as LogLevel) : 'warn')
+  if (!LOG_LEVELS.includes(level)) problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got ${String(level)})`)
+  let supervision: ResolvedStrategy | undefined
+  try {
+    supervision = resolveStrategy(o.supervision ?? { directive: 'restart' })
+  } catch (e) {
+    problems.push((e as Error).message)
+  }
+  if (problems.length > 0 || supervision === undefined) {
+    throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
+  }
+  const name = o.name ?? process.env['COERCE_ACTOR_SYSTEM'] ?? 'coerce'
+  const nodeId = o.nodeId ?? randomUUID()
+  return {
+    name,
+    nodeId,
+    askTimeoutMs: o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
+    stopTimeoutMs: o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
+    mailboxCapacity: o.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY,
+    supervision,
+    metricsSampleEvery: sample ?? DEFAULT_METRICS_SAMPLE_EVERY,
+    logger: o.logger ?? consoleLogger(level, { system: name, nodeId }),
+  }
+}

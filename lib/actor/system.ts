@@ -1,0 +1,127 @@
+/**
+ * `ActorSystem`: the public entry point. Starts the runtime, spawns top-level actors, finds
+ * named actors by id, describes the actor tree, exposes metrics and events, and shuts down.
+ */
+import type { Actor } from './actor.js'
+import { actorTypeName } from './actor.js'
+import { resolveDescribeOptions, type ActorDescription, type DescribeOptions } from './describe.js'
+import { ActorRefError } from './errors.js'
+import type { SystemEventListener, SystemEventMap } from './events.js'
+import { ActorHost } from './host.js'
+import type { MetricsSnapshot } from './metrics.js'
+import { resolveSystemOptions, type ActorSystemOptions, type ResolvedSystemOptions } from './options.js'
+import type { ActorRef } from './ref.js'
+import type { SupervisionStrategy } from './supervision.js'
+import type { ActorArgs, ActorClass } from './types.js'
+
+/** Options of a spawn. */
+export interface SpawnOptions<C extends ActorClass = ActorClass> {
+  /**
+   * A name makes the actor tracked: findable with `system.actorOf(id)`, unique while alive
+   * (a duplicate fails with `AlreadyExists`). Without one the actor is anonymous (`$n`).
+   * Must not contain '/'.
+   */
+  id?: string
+  /** Constructor arguments; restarts construct the new instance with the same ones. */
+  args?: ActorArgs<C>
+  /** How this actor is supervised; overrides the parent's `childSupervision` and the system default. */
+  supervision?: SupervisionStrategy
+  /** User-lane capacity of this actor's mailbox. Default: the system's `mailboxCapacity`. */
+  mailboxCapacity?: number
+}
+
+/**
+ * An actor system.
+ *
+ * @example
+ * const system = await ActorSystem.start()
+ * const counter = await system.spawn(Counter, { id: 'counter' })
+ * counter.tell('inc', 1)
+ * console.log(await counter.ask('get'))
+ * await system.shutdown()
+ */
+export class ActorSystem {
+  /** @internal */
+  readonly host: ActorHost
+  private shutdownPromise: Promise<void> | null = null
+
+  private constructor(options: ResolvedSystemOptions) {
+    this.host = new ActorHost(options, this)
+  }
+
+  /** Starts an actor system. Rejects with a TypeError naming every invalid option. */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    return new ActorSystem(resolveSystemOptions(options))
+  }
+
+  /** The system's name. */
+  get name(): string {
+    return this.host.options.name
+  }
+
+  /** This node's unique id. */
+  get nodeId(): string {
+    return this.host.options.nodeId
+  }
+
+  /** The options in effect, defaults filled in. */
+  get options(): Readonly<ResolvedSystemOptions> {
+    return this.host.options
+  }
+
+  /** True once `shutdown()` was called. */
+  get isShutdown(): boolean {
+    return this.host.isClosed
+  }
+
+  /**
+   * Spawns a top-level actor and resolves once its `started()` hook completed.
+   * Rejects with `ActorRefError`: `AlreadyExists` (id taken), `StartFailed` (`started()` threw
+   * or stopped the actor), `InvalidArgument`, or `SystemShutdown`.
+   */
+  spawn<C extends ActorClass>(type: C, options: SpawnOptions<C> = {}): Promise<ActorRef<InstanceType<C>>> {
+    return this.host.spawn(type, options, null) as Promise<ActorRef<InstanceType<C>>>
+  }
+
+  /**
+   * The live tracked (named) actor with this id, or undefined. With `type`, an actor of another
+   * type throws `TypeMismatch` instead of being returned under the wrong type.
+   */
+  actorOf<A extends Actor = Actor>(id: string, type?: ActorClass<A>): ActorRef<A> | undefined {
+    const cell = this.host.cell(id)
+    if (cell === undefined || !cell.tracked || !cell.alive) return undefined
+    if (type !== undefined && actorTypeName(type) !== cell.typeName) {
+      throw new ActorRefError('TypeMismatch', `expected ${actorTypeName(type)}`, { actorId: id, actorType: cell.typeName })
+    }
+    return cell.self as unknown as ActorRef<A>
+  }
+
+  /** Alias of {@link ActorSystem.actorOf}. */
+  lookup<A extends Actor = Actor>(id: string, type?: ActorClass<A>): ActorRef<A> | undefined {
+    return this.actorOf(id, type)
+  }
+
+  /** The actor tree: top-level actors and their children, within the given limits. */
+  async describe(options: DescribeOptions = {}): Promise<ActorDescription[]> {
+    return this.host.describe(resolveDescribeOptions(options))
+  }
+
+  /** A copy of the runtime metrics. */
+  metrics(): MetricsSnapshot {
+    return this.host.metrics.snapshot()
+  }
+
+  /** Subscribes to runtime events; returns an unsubscribe function. */
+  on<K extends keyof SystemEventMap>(event: K, listener: SystemEventListener<K>): () => void {
+    return this.host.events.on(event, listener)
+  }
+
+  /**
+   * Stops every actor (children before parents, `stopped()` hooks awaited), rejects queued
+   * asks with `Stopped`, and refuses new spawns. Idempotent: later calls return the same promise.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.host.shutdown()
+    return this.shutdownPromise
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * coerce-ts public API. Everything an application imports comes from here.
+ */
+export { Actor } from './actor/actor.js'
+export { ActorContext } from './actor/context.js'
+export { ActorRef } from './actor/ref.js'
+export { ActorSystem, type SpawnOptions } from './actor/system.js'
+export type { ActorSystemOptions } from './actor/options.js'
+export { ActorRefError, ActorErrorCode, isActorRefError, type ActorErrorDetails } from './actor/errors.js'
+export {
+  Supervision,
+  type SupervisionStrategy,
+  type Directive,
+  type Decider,
+  type FailureInfo,
+  type BackoffOptions,
+} from './actor/supervision.js'
+export type { Terminated, TerminationReason } from './actor/terminated.js'
+export { Timer } from './actor/timer.js'
+export type { ActorDescription, ActorStatus, DescribeOptions } from './actor/describe.js'
+export type { MetricsSnapshot, ActorTypeMetrics, HandlerMetrics, HistogramSnapshot } from './actor/metrics.js'
+export { LATENCY_BUCKETS_S } from './actor/metrics.js'
+export type { DeadLetter, ActorFailure, SystemEventMap } from './actor/events.js'
+export type { HandlerName, HandlerArgs, HandlerResult, AskOptions, AskArgs, ActorClass, ActorArgs } from './actor/types.js'
+export type { OwnedResource } from './actor/cell.js'
+export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
