@@ -135,6 +135,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
     return this.user.length + this.waiting.length
   }
 
+  /** The handler running now, if any (for log lines and diagnostics). */
+  get currentHandler(): string | undefined {
+    return this.current?.handler
+  }
+
   /** The actor instance, for tests and the runtime; null before start and after stop. */
   get actor(): Actor | null {
     return this.instance
