@@ -99,6 +99,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   private stopRequested: TerminationReason | null = null
   private stopPromise: Promise<void> | null = null
   private stopError: unknown = undefined
+  /** The notice sent when this actor stopped; given to watchers that arrive later. */
+  private terminated: Terminated | null = null
   private seq = 0
   private lastHandler = ''
   private lastStats: HandlerStats | null = null
@@ -470,6 +472,9 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   private async restart(): Promise<void> {
     if (this.state !== RESTARTING) return
     await this.stopChildren('parentStopped')
+    // The new instance never knew the old one's children: drop their notices.
+    const kept = this.system.drain().filter((n) => n.kind === 'terminated')
+    for (const n of kept) this.system.push(n)
     this.releaseOwned()
     await this.callStopped()
     if (this.state !== RESTARTING) return
@@ -597,6 +602,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       ref: this.self,
     }
+    this.terminated = notice
     const watchers = [...this.watchers]
     this.watchers.clear()
     for (const w of watchers) w.onTargetTerminated(notice)
@@ -661,8 +667,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   // ---------------------------------------------------------------- watch
 
   addWatcher(listener: TerminationListener): void {
-    if (this.state === STOPPED) {
-      listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: this.self })
+    if (this.terminated !== null) {
+      listener.onTargetTerminated(this.terminated)
       return
     }
     this.watchers.add(listener)
