@@ -1,6 +1,7 @@
 /**
  * coerce-ts public API. Everything an application imports comes from here.
  */
+import './runtime/install.js'
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
 export { ActorRef } from './actor/ref.js'
@@ -24,3 +25,6 @@ export type { DeadLetter, ActorFailure, SystemEventMap } from './actor/events.js
 export type { HandlerName, HandlerArgs, HandlerResult, AskOptions, AskArgs, ActorClass, ActorArgs } from './actor/types.js'
 export type { OwnedResource } from './actor/cell.js'
 export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
+export type { RuntimeStatus, ThreadStatus } from './actor/runtime-api.js'
+export { registerActors } from './runtime/actor-modules.js'
+export type { Placement, PlacementPolicy } from './runtime/placement.js'

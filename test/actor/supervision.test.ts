@@ -52,7 +52,7 @@ t.test('restart: a fresh instance behind the same ref; queued messages survive',
   const [second, n] = await queued
   t.not(second, first, 'a new instance')
   t.equal(n, 0, 'with fresh state')
-  t.equal(system.actorOf('fragile'), f, 'same ref, same registration')
+  t.equal(await system.actorOf('fragile'), f, 'same ref, same registration')
   t.equal(f.isAlive, true)
   const m = system.metrics().actorTypes.find((a) => a.actorType === 'Fragile')
   t.equal(m?.restarted, 1)
@@ -133,7 +133,7 @@ t.test('stop stops the actor with reason failed and rejects its queue', async (t
   await failed
   await queued
   t.equal(f.isAlive, false)
-  t.equal(system.actorOf('stopper'), undefined)
+  t.equal(await system.actorOf('stopper'), undefined)
 })
 
 t.test('a decider picks the directive per error; a throwing decider stops the actor', async (t) => {
@@ -220,7 +220,7 @@ t.test('children: paths, lookup, childSupervision, cascading stop, onChildTermin
   const a = await p.ask('spawnKid', 'a')
   t.equal(a.id, 'p/a')
   t.equal(a.path, 'p/a')
-  t.equal(system.actorOf('p/a'), a, 'named children are tracked by their full id')
+  t.equal(await system.actorOf('p/a'), a, 'named children are tracked by their full id')
   t.match(await p.ask('spawnAnon'), /^p\/\$\d+$/)
   t.same((await p.ask('childIds')).length, 2)
   t.equal(await p.ask('findChild', 'a'), 'p/a')

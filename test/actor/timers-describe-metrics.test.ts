@@ -88,8 +88,11 @@ t.test('an owned timer is stopped when the actor restarts', async (t) => {
   await a.ask('startOwnTimer', 10)
   await until(async () => (await a.ask('count')) >= 2)
   await t.rejects(a.ask('fail'))
+  // A tick already queued before the restart may still arrive (queued messages survive restarts).
+  const afterRestart = await a.ask('count')
+  t.ok(afterRestart <= 1, 'the new instance starts fresh')
   await sleep(80)
-  t.equal(await a.ask('count'), 0, 'the new instance gets no ticks from the old timer')
+  t.equal(await a.ask('count'), afterRestart, 'the new instance gets no ticks from the old timer')
 })
 
 t.test('describe returns the tree within maxDepth and maxChildren', async (t) => {
