@@ -475,6 +475,9 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
           return
         }
         this.state = RESTARTING
+        // Timers and other owned resources belong to the failed instance: end them now, not
+        // after the backoff, so nothing of the old instance reaches the new one.
+        this.releaseOwned()
         this.restartTimer = setTimeout(() => {
           this.restartTimer = null
           void this.restart()

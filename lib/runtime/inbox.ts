@@ -94,8 +94,8 @@ export class Inbox {
     private readonly signal: ThreadSignal,
     private readonly options: InboxOptions,
     private readonly sink: FrameSink,
-    /** Flushes this thread's outbound backlog; returns true while some remains. */
-    private readonly flushOutbound: () => boolean,
+    /** Flushes this thread's outbound backlog; returns the frames moved. */
+    private readonly flushOutbound: () => number,
   ) {}
 
   /** Starts (or replaces) receiving from `from`. */
@@ -201,14 +201,16 @@ export class Inbox {
     if (this.waiting) {
       // A wait is already pending (we were kicked while it was); keep the flag up for producers.
       this.signal.prepareSleep()
-      if (this.hasData()) {
+      if (this.hasData() || this.flushOutbound() > 0) {
         this.signal.cancelSleep()
         this.wakeSoon()
       }
       return
     }
     const bell = this.signal.prepareSleep()
-    if (this.hasData() || this.stopped) {
+    // With the flag up, look again at both directions: a peer that drained our backlog (or
+    // sent us frames) before seeing the flag did not ring.
+    if (this.hasData() || this.flushOutbound() > 0 || this.stopped) {
       this.signal.cancelSleep()
       this.wakeSoon()
       return

@@ -112,7 +112,7 @@ export class Link {
       return QUEUED
     }
     // The peer may have drained the ring since: move the queue along before judging it full.
-    if (this.drainQueue(this.user, this.userQueue, true)) this.peerSignal.wake()
+    if (this.drainQueue(this.user, this.userQueue, true) > 0) this.peerSignal.wake()
     if (this.userQueue.length === 0 && this.waiters.length === 0) return this.writeUser(bytes)
     if (this.userFrames >= this.outboxLimit || this.waiters.length > 0) return FULL
     this.queueChunks(this.userQueue, bytes, 0, this.user.maxPayload)
@@ -127,36 +127,40 @@ export class Link {
   }
 
   /**
-   * Moves queued frames into the rings as far as they fit. Returns true while a backlog
-   * remains (the peer will ring this thread when it frees space).
+   * Moves queued frames into the rings as far as they fit. Returns the number of frames (or
+   * chunks) moved; `backlog` tells whether some remain (the peer then rings this thread when
+   * it frees space, because the producer-waiting flags are up).
    */
-  flush(): boolean {
-    if (this.dead) return false
-    if (!this.flushOnce()) return false
+  flush(): number {
+    if (this.dead) return 0
+    let moved = this.flushOnce()
+    if (this.backlog === 0) return moved
     // Raise the flags, then look again: the consumer may have freed space just before the
     // flag went up, and it only rings when it sees the flag (no lost wake-up either way).
     if (this.sysQueue.length > 0) this.sys.setProducerWaiting()
     if (this.userQueue.length > 0 || this.waiters.length > 0) this.user.setProducerWaiting()
-    return this.flushOnce()
+    moved += this.flushOnce()
+    return moved
   }
 
-  /** One pass moving queued frames into the rings; true while a backlog remains. */
-  private flushOnce(): boolean {
-    let wrote = this.drainQueue(this.sys, this.sysQueue, false)
-    wrote = this.drainQueue(this.user, this.userQueue, true) || wrote
+  /** One pass moving queued frames into the rings; returns frames moved. */
+  private flushOnce(): number {
+    let moved = this.drainQueue(this.sys, this.sysQueue, false)
+    moved += this.drainQueue(this.user, this.userQueue, true)
     while (this.waiters.length > 0 && this.userFrames < this.outboxLimit) {
       const w = this.waiters.shift() as Waiter
       if (this.userQueue.length === 0) {
-        if (this.writeOrQueue(this.user, this.userQueue, w.bytes)) wrote = true
+        if (this.writeOrQueue(this.user, this.userQueue, w.bytes)) moved++
         else this.userFrames++
       } else {
         this.queueChunks(this.userQueue, w.bytes, 0, this.user.maxPayload)
         this.userFrames++
       }
+      moved++
       w.accepted()
     }
-    if (wrote) this.peerSignal.wake()
-    return this.sysQueue.length > 0 || this.userQueue.length > 0 || this.waiters.length > 0
+    if (moved > 0) this.peerSignal.wake()
+    return moved
   }
 
   private backlogged(ring: SpscRing): void {
@@ -197,19 +201,20 @@ export class Link {
     for (let offset = from; offset < bytes.length; ) {
       const end = Math.min(bytes.length, offset + max)
       const flags = offset === 0 ? CHUNK_FIRST : end === bytes.length ? CHUNK_LAST : CHUNK_MIDDLE
-      queue.push({ bytes: bytes.slice(offset, end), flags })
+      // Buffer#slice is a view: copy, the encoder reuses its buffer for the next message.
+      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes, offset, end), flags })
       offset = end
     }
   }
 
-  private drainQueue(ring: SpscRing, queue: Deque<Queued>, user: boolean): boolean {
-    let wrote = false
+  private drainQueue(ring: SpscRing, queue: Deque<Queued>, user: boolean): number {
+    let moved = 0
     for (let q = queue.peek(); q !== undefined; q = queue.peek()) {
       if (!ring.tryWrite(q.bytes, 0, q.bytes.length, q.flags)) break
       queue.shift()
-      wrote = true
+      moved++
       if (user && (q.flags === CHUNK_NONE || q.flags === CHUNK_LAST)) this.userFrames--
     }
-    return wrote
+    return moved
   }
 }

@@ -56,7 +56,10 @@ export class MainRuntime implements SystemRuntime {
   private starting: Promise<void> | null = null
   private blocking: BlockingPool | null = null
   private closing = false
-  private readonly pendingPlacements = new Map<number, number>()
+  /** Spawns sent to a worker and not yet answered, per worker. */
+  private readonly inflightSpawns = new Map<number, number>()
+  /** Spawns a worker confirmed since its last stats report, per worker. */
+  private readonly placedSinceStats = new Map<number, number>()
 
   constructor(
     private readonly host: ActorHost,
@@ -114,8 +117,7 @@ export class MainRuntime implements SystemRuntime {
       if (thread === 0) return await this.spawnHere(job, id, localId, tracked, recorded)
       const spec = this.specFor(job, id, localId, tracked)
       if (job.parent === null) entry.spec = spec
-      this.pendingPlacements.set(thread, (this.pendingPlacements.get(thread) ?? 0) + 1)
-      const address = await this.workerRequest<RefAddress>(thread, { t: 'spawn', spec })
+      const address = await this.spawnOnWorker(thread, spec)
       const target = this.requireNode().router.targetFor(address)
       if (job.parentCell !== null) {
         job.parentCell.children.set(id, target)
@@ -183,6 +185,17 @@ export class MainRuntime implements SystemRuntime {
     }
   }
 
+  private async spawnOnWorker(thread: number, spec: SpawnSpec): Promise<RefAddress> {
+    bump(this.inflightSpawns, thread, 1)
+    try {
+      const address = await this.workerRequest<RefAddress>(thread, { t: 'spawn', spec })
+      bump(this.placedSinceStats, thread, 1)
+      return address
+    } finally {
+      bump(this.inflightSpawns, thread, -1)
+    }
+  }
+
   private async chooseThread(placement: Placement | undefined, parent: RefAddress | null, loadable: boolean): Promise<number> {
     if (placement === 'main') return 0
     if (placement === undefined && (parent !== null || !loadable)) return parent?.thread ?? 0
@@ -200,7 +213,8 @@ export class MainRuntime implements SystemRuntime {
             {
               thread: s.thread,
               alive: s.alive,
-              actors: (s.stats?.actors ?? 0) + (this.pendingPlacements.get(s.thread) ?? 0),
+              actors:
+                (s.stats?.actors ?? 0) + (this.inflightSpawns.get(s.thread) ?? 0) + (this.placedSinceStats.get(s.thread) ?? 0),
               messagesPerSecond: s.rate,
             },
           ],
@@ -325,7 +339,8 @@ export class MainRuntime implements SystemRuntime {
       slot.rate = Math.max(0, stats.processed - slot.stats.processed) / dt
     }
     slot.stats = stats
-    this.pendingPlacements.delete(slot.thread)
+    // The report counts every spawn confirmed before it (the control channel is ordered).
+    this.placedSinceStats.delete(slot.thread)
   }
 
   private placeFromWorker(r: PlaceRequest, from: number): Promise<ActorRef> {
@@ -400,13 +415,18 @@ export class MainRuntime implements SystemRuntime {
       }
       this.table.set(e.id, e)
       try {
-        await this.workerRequest<RefAddress>(thread, { t: 'spawn', spec: e.spec })
+        await this.spawnOnWorker(thread, e.spec)
         this.host.metrics.forType(e.typeName).restarted++
       } catch (err) {
         if (this.table.get(e.id) === e) this.table.delete(e.id)
         this.host.logger.error({ actorId: e.id, thread, err }, 'restarting an actor on the replacement worker failed')
       }
     }
+  }
+
+  /** @internal The Worker object of thread `thread` (operations tooling and fault tests). */
+  workerFor(thread: number): import('node:worker_threads').Worker | undefined {
+    return this.pool?.slot(thread)?.worker
   }
 
   // ------------------------------------------------------------------ queries
@@ -515,6 +535,10 @@ export class MainRuntime implements SystemRuntime {
     if (pool !== null) await pool.terminate()
     if (this.blocking !== null) await this.blocking.destroy()
   }
+}
+
+function bump(m: Map<number, number>, key: number, by: number): void {
+  m.set(key, (m.get(key) ?? 0) + by)
 }
 
 function encodeArgs(args: readonly unknown[], id: string, typeName: string): Uint8Array {

@@ -160,11 +160,11 @@ export class ThreadRouter {
     return this.pending.size
   }
 
-  /** Flushes every link's backlog; true while some remains. */
-  flush(): boolean {
-    let left = false
-    for (const l of this.links) if (l !== undefined && l.flush()) left = true
-    return left
+  /** Flushes every link's backlog; returns the frames moved. */
+  flush(): number {
+    let moved = 0
+    for (const l of this.links) if (l !== undefined && l.backlog > 0) moved += l.flush()
+    return moved
   }
 
   // ------------------------------------------------------------------ refs
@@ -369,8 +369,29 @@ export class ThreadRouter {
   // ------------------------------------------------------------------ inbound
 
   /** Handles one frame from thread `from`. False: the target's mailbox is full, retry later. */
-  readonly onFrame = (from: number, _system: boolean, data: Uint8Array, start: number, end: number): boolean => {
-    const frame = decode(data, start, end) as Frame
+  readonly onFrame = (from: number, system: boolean, data: Uint8Array, start: number, end: number): boolean => {
+    let frame: Frame
+    try {
+      frame = decode(data, start, end) as Frame
+      if (!Array.isArray(frame) || typeof frame[0] !== 'number') throw new Error('not a frame')
+    } catch (e) {
+      // A frame that does not decode is dropped and reported; the thread keeps running.
+      this.malformedFrames++
+      this.host.logger.error({ from, lane: system ? 'system' : 'user', bytes: end - start, err: e }, 'malformed frame dropped')
+      return true
+    }
+    try {
+      return this.handleFrame(from, frame)
+    } catch (e) {
+      this.host.logger.error({ from, kind: frame[0], err: e }, 'frame handling failed')
+      return true
+    }
+  }
+
+  /** Frames that failed to decode since start. */
+  malformedFrames = 0
+
+  private handleFrame(from: number, frame: Frame): boolean {
     switch (frame[0]) {
       case F_TELL:
         return this.onTell(from, frame[1], frame[2], frame[3])

@@ -239,6 +239,14 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     node.connect(peer, init.outbound[peer] as never, init.inbound[peer] as never, init.signals[peer] as SharedArrayBuffer)
   }
   node.start()
+  if (process.env['COERCE_DEBUG_INBOX']) {
+    setInterval(() => {
+      const ib = node.inbox as unknown as { scheduled: boolean; waiting: boolean; stopped: boolean; peers: Map<number, { from: number; parked: boolean; sys: { hasData(): boolean }; user: { hasData(): boolean } }> }
+      console.error('W', init.thread, 'sched', ib.scheduled, 'waiting', ib.waiting, 'stopped', ib.stopped, 'sleeping', node.signal.isSleeping,
+        [...ib.peers.values()].map((p) => [p.from, p.parked, p.sys.hasData(), p.user.hasData()]),
+        'links', node.router.allLinks().map((l) => [l.peer, l.backlog]), 'cells', system.host.actorCount, 'queue', system.host.queueDepth())
+    }, 1000).unref()
+  }
   statsTimer = setInterval(() => control.post({ t: 'stats', stats: (runtime as WorkerRuntime).stats() }), o.statsIntervalMs)
   statsTimer.unref()
   port.postMessage({ t: 'ready' } satisfies WorkerToMain)
