@@ -9,8 +9,7 @@ import { sortPeers } from '../diff.js'
 import { DiscoveryError } from '../errors.js'
 import { peerKey, type Discovery, type DiscoveryChange, type Peer, type StopWatch, type WatchHandlers } from '../types.js'
 import { runWatchLoop, type WatchRound } from '../watch-loop.js'
-import { PodApi } from './api.js'
-import { loadConfig } from './config.js'
+import type { PodApi } from './api.js'
 import { resolveK8sOptions, type AddressMode, type KubernetesDiscoveryOptions, type ResolvedK8sOptions } from './options.js'
 import { evaluatePod } from './pods.js'
 
@@ -66,9 +65,9 @@ export class KubernetesDiscovery implements Discovery {
    * reason, and where it looked. Used by `coerce-ts discover`.
    */
   async inspect(signal?: AbortSignal): Promise<DiscoveryReport> {
-    const api = this.podApi()
+    const api = await this.podApi()
     const snapshot = await api.list(signal)
-    const { peers, skipped } = this.evaluateAll(snapshot.pods)
+    const { peers, skipped } = this.evaluateAll(snapshot.pods, api.namespace)
     if (snapshot.pods.length === 0) await this.checkNamespace(api, signal)
     return {
       server: api.config.server,
@@ -87,9 +86,9 @@ export class KubernetesDiscovery implements Discovery {
   }
 
   private async watchRound(r: WatchRound): Promise<void> {
-    const api = this.podApi()
+    const api = await this.podApi()
     const snapshot = await api.list(r.signal)
-    const { peers } = this.evaluateAll(snapshot.pods)
+    const { peers } = this.evaluateAll(snapshot.pods, api.namespace)
     if (snapshot.pods.length === 0) await this.checkNamespace(api, r.signal)
     r.replace(peers)
     const started = Date.now()
@@ -118,11 +117,10 @@ export class KubernetesDiscovery implements Discovery {
     if (end === 'ended' && events === 0 && Date.now() - started < MIN_WATCH_MS) await r.sleep(this.o.retry.minMs)
   }
 
-  private evaluateAll(pods: V1Pod[]): { peers: Peer[]; skipped: SkippedPod[] } {
+  private evaluateAll(pods: V1Pod[], ns: string): { peers: Peer[]; skipped: SkippedPod[] } {
     const peers: Peer[] = []
     const skipped: SkippedPod[] = []
     const errors: string[] = []
-    const ns = this.podApi().namespace
     for (const pod of pods) {
       const podName = pod.metadata?.name ?? '(unnamed)'
       const verdict = evaluatePod(this.withNamespace(pod, ns), this.o)
@@ -151,8 +149,13 @@ export class KubernetesDiscovery implements Discovery {
     }
   }
 
-  private podApi(): PodApi {
-    this.api ??= new PodApi(loadConfig(this.o), this.o.selector, this.o.requestTimeoutMs, this.o.watchTimeoutSeconds)
+  // The client is loaded on first use: importing it costs about half a second, which
+  // applications that never use Kubernetes discovery should not pay.
+  private async podApi(): Promise<PodApi> {
+    if (this.api === undefined) {
+      const [{ PodApi }, { loadConfig }] = await Promise.all([import('./api.js'), import('./config.js')])
+      this.api = new PodApi(loadConfig(this.o), this.o.selector, this.o.requestTimeoutMs, this.o.watchTimeoutSeconds)
+    }
     return this.api
   }
 }
