@@ -194,7 +194,8 @@ export class FakeK8s {
   kubeConfig(o: { token?: string; caPem?: string; namespace?: string } = {}): KubeConfig {
     const kc = new KubeConfig()
     kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: false, ...(o.caPem ? { caData: Buffer.from(o.caPem).toString('base64') } : {}) }],
+      // The client allows plain http only with skipTLSVerify set.
+      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: !this.opts.tls, ...(o.caPem ? { caData: Buffer.from(o.caPem).toString('base64') } : {}) }],
       users: [{ name: 'u', ...(o.token ? { token: o.token } : {}) }],
       contexts: [{ name: 'fake', cluster: 'fake', user: 'u', ...(o.namespace ? { namespace: o.namespace } : {}) }],
       currentContext: 'fake',

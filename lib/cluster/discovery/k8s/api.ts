@@ -115,6 +115,9 @@ export class PodApi {
       const onDone = (err: unknown): void => {
         if (err === null || err === undefined) return finish('ended')
         if (statusOf(err) === 410) return finish('gone')
+        // A stream cut after the watch was accepted (reset, premature close) is a dropped watch:
+        // re-list. Refused connections and HTTP errors arrive as FetchError or with a status.
+        if (statusOf(err) === undefined && (err as { name?: string }).name !== 'FetchError') return finish('ended')
         finish(this.toError(err, 'watch'))
       }
       this.watcher.watch(path, query, onLine, onDone).then(
@@ -150,7 +153,7 @@ export class PodApi {
     if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.name === 'FetchError' || typeof err.code === 'string') {
       const timedOut = err.name === 'AbortError' || err.name === 'TimeoutError'
       const why = timedOut ? `no answer within ${this.requestTimeoutMs} ms` : (err.message ?? String(e))
-      const tls = typeof err.code === 'string' && /CERT|SELF_SIGNED|TLS|SSL|ALTNAME/.test(err.code)
+      const tls = typeof err.code === 'string' && /CERT|SELF_SIGNED|TLS|SSL|ALTNAME|VERIFY|LEAF/.test(err.code)
       const hint = tls ? "; the server's certificate is not trusted: check certificate-authority(-data) in the kubeconfig or the service account's ca.crt" : ''
       return new DiscoveryError('Unreachable', `cannot reach the Kubernetes API at ${this.config.server} to ${verb} pods: ${why}${hint}`, { namespace: ns, cause: e })
     }

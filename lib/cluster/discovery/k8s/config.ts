@@ -33,6 +33,10 @@ export function loadConfig(o: ResolvedK8sOptions): LoadedConfig {
   }
   const cluster = kc.getCurrentCluster()
   if (cluster === null) throw new DiscoveryError('NoConfig', `kubeconfig (${source}) has no current context with a cluster: set current-context or pass a context`)
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+    // The client refuses plain http unless the cluster entry opts out of TLS explicitly.
+    throw new DiscoveryError('NoConfig', `the API server ${cluster.server} is plain http: set insecure-skip-tls-verify: true on cluster '${cluster.name}' to allow it, or use https`)
+  }
   const namespace = o.namespace ?? readServiceAccountNamespace(o.serviceAccountDir) ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default'
   return { kc, source, server: cluster.server, namespace }
 }
@@ -83,7 +87,7 @@ function loadInCluster(kc: KubeConfig, dir: string, host: string, port: string):
   const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https'
   const server = `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`
   kc.loadFromOptions({
-    clusters: [{ name: 'in-cluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: false }],
+    clusters: [{ name: 'in-cluster', server, caFile: join(dir, 'ca.crt'), skipTLSVerify: scheme === 'http' }],
     users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } } }],
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster' }],
     currentContext: 'in-cluster',
