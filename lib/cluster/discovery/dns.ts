@@ -139,9 +139,10 @@ export class DnsDiscovery implements Discovery {
         return []
       }
       const unreachable = code === 'ETIMEOUT' || code === 'ECONNREFUSED'
+      const why = code === 'ETIMEOUT' ? `: no answer within ${this.timeoutMs} ms` : code === 'ECONNREFUSED' ? ': the DNS server refused the connection' : ''
       throw new DiscoveryError(
         unreachable ? 'Unreachable' : 'DnsError',
-        `DNS query for ${name} failed (${code || (e as Error).message})${unreachable ? `: no answer within ${this.timeoutMs} ms` : ''}`,
+        `DNS query for ${name} failed (${code || (e as Error).message})${why}`,
         { namespace: this.namespace, cause: e },
       )
     }
