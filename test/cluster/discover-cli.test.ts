@@ -224,7 +224,10 @@ t.test('the real command as a child process: npm run discover, and bin/coerce-ts
   const watched = await run(process.execPath, ['--import', 'tsx', 'bin/coerce-ts.ts', 'discover', '--watch', '-n', 'default'], env, (out, child) => {
     if (!added && out.includes('1 peer;')) {
       added = true
-      void waitFor(() => fake.openWatches === 1, 'child watching', 30_000).then(() => fake.update('p-1', (p) => (p.status.conditions![1]!.status = 'True')))
+      waitFor(() => fake.openWatches === 1, 'child watching', 30_000).then(
+        () => fake.update('p-1', (p) => (p.status.conditions![1]!.status = 'True')),
+        () => child.kill('SIGKILL'),
+      )
     }
     if (out.includes('+ p-1 10.0.2.2:30101 joined')) child.kill('SIGINT')
   })

@@ -252,6 +252,12 @@ t.test('typed, actionable errors: 401, 403 with the RBAC verbs, missing namespac
   fake.fail(500, { times: 1, reason: 'InternalError', message: 'etcd is sad' })
   await t.rejects(d.discover(), { code: 'ApiError', status: 500, message: /answered 500 to list pods in namespace 'default': etcd is sad/ })
 
+  await t.rejects(discoveryFor(t, fake, { tls: true, selector: 'app in (a' }).discover(), {
+    code: 'ApiError',
+    status: 400,
+    message: /answered 400 to list pods in namespace 'default': unable to parse requirement/,
+  })
+
   const untrusted = new KubernetesDiscovery({ kubeConfig: fake.kubeConfig({ token: TOKEN }), env: emptyEnv(t).env, logger: memoryLogger() })
   await t.rejects(untrusted.discover(), { code: 'Unreachable', message: /certificate is not trusted/ })
 

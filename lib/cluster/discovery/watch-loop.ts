@@ -17,12 +17,14 @@ export interface RetryOptions {
   factor?: number
 }
 
+/** {@link RetryOptions} with every field filled. */
 export interface ResolvedRetry {
   minMs: number
   maxMs: number
   factor: number
 }
 
+/** 500 ms, doubling, capped at 30 s. */
 export const DEFAULT_RETRY: ResolvedRetry = { minMs: 500, maxMs: 30_000, factor: 2 }
 
 /** Fills defaults and pushes a problem per bad field onto `problems`. */

@@ -18,6 +18,7 @@ export type WatchEnd = 'ended' | 'gone'
 /** The watch event types a pod watch carries. */
 export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'
 
+/** What a 403 message tells the operator to grant. */
 export const RBAC_HINT =
   'discovery needs the verbs get, list and watch on pods: bind a Role with ' +
   `rules [{apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"]}] to the pod's service account ` +
@@ -26,6 +27,7 @@ export const RBAC_HINT =
 // Grace on top of the server-side watch timeout before a silent watch counts as dead.
 const WATCH_GRACE_MS = 30_000
 
+/** List, watch and namespace checks for the selected pods of one namespace, with typed errors. */
 export class PodApi {
   private readonly core: CoreV1Api
   private readonly watcher: Watch

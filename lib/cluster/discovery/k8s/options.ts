@@ -47,6 +47,7 @@ export interface KubernetesDiscoveryOptions {
   logger?: Logger
 }
 
+/** Options after validation and defaults; inner code trusts these. */
 export interface ResolvedK8sOptions {
   selector: string
   portName: string
@@ -62,6 +63,7 @@ export interface ResolvedK8sOptions {
   logger: Logger
 }
 
+/** Defaults of {@link KubernetesDiscoveryOptions} (timeouts in ms, the watch timeout in s). */
 export const DEFAULT_POD_SELECTOR = 'app=coerce'
 export const DEFAULT_PORT_NAME = 'coerce'
 export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
