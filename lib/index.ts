@@ -28,3 +28,28 @@ export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
 export type { RuntimeStatus, ThreadStatus } from './actor/runtime-api.js'
 export { registerActors } from './runtime/actor-modules.js'
 export type { Placement, PlacementPolicy } from './runtime/placement.js'
+export {
+  StaticDiscovery,
+  DnsDiscovery,
+  KubernetesDiscovery,
+  DiscoveryError,
+  DiscoveryErrorCode,
+  isDiscoveryError,
+  peerKey,
+  peerAddress,
+  diffPeers,
+  sortPeers,
+  type Peer,
+  type Discovery,
+  type DiscoveryChange,
+  type StopWatch,
+  type WatchHandlers,
+  type DiscoveryErrorDetails,
+  type RetryOptions,
+  type StaticDiscoveryOptions,
+  type DnsDiscoveryOptions,
+  type KubernetesDiscoveryOptions,
+  type AddressMode,
+  type DiscoveryReport,
+  type SkippedPod,
+} from './cluster/discovery/index.js'
