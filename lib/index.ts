@@ -24,3 +24,39 @@ export type { DeadLetter, ActorFailure, SystemEventMap } from './actor/events.js
 export type { HandlerName, HandlerArgs, HandlerResult, AskOptions, AskArgs, ActorClass, ActorArgs } from './actor/types.js'
 export type { OwnedResource } from './actor/cell.js'
 export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
+export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
+export {
+  metricCollectors,
+  MetricCollectors,
+  type MetricCollector,
+  type MetricFamily,
+  type MetricSample,
+  type HistogramSample,
+  type MetricLabels,
+} from './util/metric-collectors.js'
+export type { HttpApiOptions } from './actor/options.js'
+export type { HttpApiHandle } from './actor/system.js'
+export { startHttpApi, HttpApi } from './api/server.js'
+export type { HttpApiServerOptions } from './api/options.js'
+export { ApiError, ApiErrorCode, isApiError } from './api/errors.js'
+export {
+  healthChecks,
+  HealthChecks,
+  DEFAULT_HEALTH_SLOW_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  type HealthStatus,
+  type HealthCheckOptions,
+  type HealthCheckResult,
+} from './api/health.js'
+export { httpRoutes } from './api/routes/index.js'
+export { Router, type Route, type RouteResult, type RouteResponse, type ApiRequest, type HttpMethod, type JsonSchema, type RouteMatch } from './api/router.js'
+export type { QueryParam, QueryValues } from './api/query.js'
+export type { ApiContext, QueueHealthSettings } from './api/context.js'
+export type { RuntimeStatusSource, WorkerStatus, RingStatus } from './api/runtime-status.js'
+export { mainThreadStatus } from './api/runtime-status.js'
+export type { MessageRates, MessageTotals } from './api/sampler.js'
+
+// lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
+import { installHttpApiStarter as installHttpApi } from './actor/system.js'
+import { startHttpApi as startApi } from './api/server.js'
+installHttpApi(startApi)
