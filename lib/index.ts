@@ -1,6 +1,9 @@
 /**
  * coerce-ts public API. Everything an application imports comes from here.
  */
+import { installHttpApiStarter } from './actor/system.js'
+import { startHttpApi as startHttpApiImpl } from './api/server.js'
+
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
 export { ActorRef } from './actor/ref.js'
@@ -57,6 +60,4 @@ export { mainThreadStatus } from './api/runtime-status.js'
 export type { MessageRates, MessageTotals } from './api/sampler.js'
 
 // lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
-import { installHttpApiStarter as installHttpApi } from './actor/system.js'
-import { startHttpApi as startApi } from './api/server.js'
-installHttpApi(startApi)
+installHttpApiStarter(startHttpApiImpl)

@@ -7,6 +7,7 @@ import type { Actor } from '../actor/actor.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { ActorSystem } from '../actor/system.js'
 import type { AskOptions, HandlerArgs, HandlerName } from '../actor/types.js'
+import { perOwner } from '../util/per-owner.js'
 import { ApiError } from './errors.js'
 import type { WorkerStatus } from './runtime-status.js'
 
@@ -134,17 +135,8 @@ async function runCheck(c: Check): Promise<HealthCheckResult> {
   return { ...base, status: 'healthy', responseMs }
 }
 
-const registries = new WeakMap<ActorSystem, HealthChecks>()
-
 /** The health checks of `system`, created on first use; its HTTP API reports them on `/health`. */
-export function healthChecks(system: ActorSystem): HealthChecks {
-  let h = registries.get(system)
-  if (h === undefined) {
-    h = new HealthChecks()
-    registries.set(system, h)
-  }
-  return h
-}
+export const healthChecks: (system: ActorSystem) => HealthChecks = perOwner(() => new HealthChecks())
 
 /** A worker as reported by `/health`. */
 export interface WorkerHealth extends WorkerStatus {

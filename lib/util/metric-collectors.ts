@@ -4,6 +4,7 @@
  * families (plain data), and the API renders them as Prometheus text. It lives in lib/util
  * because the modules that contribute (persistence, sharding, ...) sit below lib/api.
  */
+import { perOwner } from './per-owner.js'
 
 /** Label names to values of one series. */
 export type MetricLabels = Readonly<Record<string, string>>
@@ -67,8 +68,6 @@ export class MetricCollectors {
   }
 }
 
-const registries = new WeakMap<object, MetricCollectors>()
-
 /**
  * The metric collectors of `system` (any actor system object), created on first use.
  *
@@ -78,11 +77,4 @@ const registries = new WeakMap<object, MetricCollectors>()
  *                     samples: [{ labels: { op: 'append' }, value: appends }] }],
  * })
  */
-export function metricCollectors(system: object): MetricCollectors {
-  let r = registries.get(system)
-  if (r === undefined) {
-    r = new MetricCollectors()
-    registries.set(system, r)
-  }
-  return r
-}
+export const metricCollectors: (system: object) => MetricCollectors = perOwner(() => new MetricCollectors())

@@ -4,7 +4,7 @@
 // responses, the route table, option validation and lifecycle.
 import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import {
   Actor,
@@ -15,7 +15,9 @@ import {
   isApiError,
   metricCollectors,
   startHttpApi,
+  type ActorSystemOptions,
   type HttpApi,
+  type HttpApiServerOptions,
   type Logger,
   type RingStatus,
   type RuntimeStatusSource,
@@ -165,6 +167,21 @@ class TestRuntime implements RuntimeStatusSource {
   }
 }
 
+/** A system and an API on a free port, both closed when `t` ends. */
+async function started(
+  t: Test,
+  options: Omit<HttpApiServerOptions, 'port'> = {},
+  systemOptions: ActorSystemOptions = {},
+): Promise<{ system: ActorSystem; api: HttpApi }> {
+  const system = await ActorSystem.start({ logLevel: 'silent', ...systemOptions })
+  const api = await startHttpApi(system, { port: 0, ...options })
+  t.teardown(async () => {
+    await api.close()
+    await system.shutdown()
+  })
+  return { system, api }
+}
+
 // ------------------------------------------------------------------ tests
 
 t.test('ActorSystem.start({ http }) serves every route; shutdown closes it', async (t) => {
@@ -236,7 +253,6 @@ t.test('ActorSystem.start({ http }) serves every route; shutdown closes it', asy
 })
 
 t.test('/metrics is valid Prometheus text with the runtime figures', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent', metricsSampleEvery: 1, nodeId: 'n"1' })
   const runtime = new TestRuntime()
   runtime.workerList = [
     { index: 0, alive: true, actors: 7, queueDepth: 12, restarts: 0 },
@@ -245,11 +261,7 @@ t.test('/metrics is valid Prometheus text with the runtime figures', async (t) =
   runtime.ringList = [{ from: 'main', to: '0', capacityBytes: 65536, usedBytes: 1024 }]
   runtime.asks = 5
   runtime.mainActors = 2
-  const api = await startHttpApi(system, { port: 0, runtimeStatus: runtime })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t, { runtimeStatus: runtime }, { metricsSampleEvery: 1, nodeId: 'n"1' })
   const pinger = await system.spawn(Pinger, { id: 'p' })
   for (let i = 0; i < 10; i++) await pinger.ask('ping')
   await pinger.ask('configure', 0, true)
@@ -298,13 +310,8 @@ t.test('/metrics is valid Prometheus text with the runtime figures', async (t) =
 })
 
 t.test('metric collectors contribute families; bad ones are left out, not fatal', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
   const logger = memoryLogger()
-  const api = await startHttpApi(system, { port: 0, logger })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t, { logger })
   const collectors = metricCollectors(system)
   t.equal(metricCollectors(system), collectors, 'one registry per system')
   let appends = 3
@@ -382,12 +389,7 @@ t.test('metric collectors contribute families; bad ones are left out, not fatal'
 })
 
 t.test('/health: degraded when slow, 503 when a check fails, times out or its actor stopped', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
-  const api = await startHttpApi(system, { port: 0 })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t)
   const health = healthChecks(system)
   t.equal(api.health, health)
   const a = await system.spawn(Pinger, { id: 'a' })
@@ -434,12 +436,7 @@ t.test('/health: degraded when slow, 503 when a check fails, times out or its ac
 })
 
 t.test('/health: concurrent probes share one run of the checks', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
-  const api = await startHttpApi(system, { port: 0 })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t)
   const p = await system.spawn(Pinger, { id: 'p' })
   await p.ask('configure', 300, false)
   healthChecks(system).register(p, { handler: 'ping' })
@@ -451,7 +448,6 @@ t.test('/health: concurrent probes share one run of the checks', async (t) => {
 })
 
 t.test('/health and /system/stats report workers from the runtime status source', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
   const runtime = new TestRuntime()
   runtime.workerList = [
     { index: 0, alive: true, actors: 4, queueDepth: 0, restarts: 0 },
@@ -459,11 +455,7 @@ t.test('/health and /system/stats report workers from the runtime status source'
   ]
   runtime.mainActors = 1
   runtime.asks = 2
-  const api = await startHttpApi(system, { port: 0, runtimeStatus: runtime, sampleIntervalMs: 10, queueGrowthSamples: 3, queueDepthFloor: 50 })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { api } = await started(t, { runtimeStatus: runtime, sampleIntervalMs: 10, queueGrowthSamples: 3, queueDepthFloor: 50 })
   let r = await get(`${api.url}/health`)
   t.equal(r.status, 200)
   t.match(r.json, {
@@ -501,12 +493,7 @@ t.test('/health and /system/stats report workers from the runtime status source'
 })
 
 t.test('/system/stats counts asks in flight on the main-thread runtime', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
-  const api = await startHttpApi(system, { port: 0 })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t)
   const slow = await system.spawn(Slow)
   const pending = [slow.ask('wait', 2_000), slow.ask('wait', 1)]
   const stats = await get(`${api.url}/system/stats`)
@@ -517,13 +504,8 @@ t.test('/system/stats counts asks in flight on the main-thread runtime', async (
 })
 
 t.test('errors: 404, 405, 400 and 500 answer JSON', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
   const logger = memoryLogger()
-  const api = await startHttpApi(system, { port: 0, logger })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t, { logger })
   const notFound = await get(`${api.url}/no/such/route?x=1`)
   t.equal(notFound.status, 404)
   t.same(notFound.json, { error: { code: 'NotFound', message: 'no route for /no/such/route' } })
@@ -570,14 +552,9 @@ t.test('errors: 404, 405, 400 and 500 answer JSON', async (t) => {
 })
 
 t.test('routes added to the table are served and documented; OpenAPI schemas match live responses', async (t) => {
-  const system = await ActorSystem.start({ logLevel: 'silent' })
   const runtime = new TestRuntime()
   runtime.workerList = [{ index: 0, alive: true, actors: 1, queueDepth: 0, restarts: 0 }]
-  const api = await startHttpApi(system, { port: 0, runtimeStatus: runtime })
-  t.teardown(async () => {
-    await api.close()
-    await system.shutdown()
-  })
+  const { system, api } = await started(t, { runtimeStatus: runtime })
   const router = httpRoutes(system)
   t.equal(api.router, router, 'the API serves the system route table')
   router.defineSchema('Member', { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false })

@@ -3,6 +3,7 @@
  * applications add. Cluster and sharding routes slot in here with `httpRoutes(system).add()`.
  */
 import type { ActorSystem } from '../../actor/system.js'
+import { perOwner } from '../../util/per-owner.js'
 import { Router } from '../router.js'
 import { BUILTIN_SCHEMAS } from '../schemas.js'
 import { actorsRoute } from './actors.js'
@@ -10,8 +11,6 @@ import { healthRoute } from './health.js'
 import { metricsRoute } from './metrics.js'
 import { openApiRoute } from './openapi.js'
 import { statsRoute } from './stats.js'
-
-const routers = new WeakMap<ActorSystem, Router>()
 
 /**
  * The route table served by `system`'s HTTP API, created with the built-in routes on first
@@ -25,13 +24,9 @@ const routers = new WeakMap<ActorSystem, Router>()
  *   handle: () => ({ body: { nodes: membership.nodes() } }),
  * })
  */
-export function httpRoutes(system: ActorSystem): Router {
-  let r = routers.get(system)
-  if (r === undefined) {
-    r = new Router()
-    for (const [name, schema] of Object.entries(BUILTIN_SCHEMAS)) r.defineSchema(name, schema)
-    for (const route of [healthRoute, statsRoute, actorsRoute, metricsRoute, openApiRoute]) r.add(route)
-    routers.set(system, r)
-  }
+export const httpRoutes: (system: ActorSystem) => Router = perOwner(() => {
+  const r = new Router()
+  for (const [name, schema] of Object.entries(BUILTIN_SCHEMAS)) r.defineSchema(name, schema)
+  for (const route of [healthRoute, statsRoute, actorsRoute, metricsRoute, openApiRoute]) r.add(route)
   return r
-}
+})
