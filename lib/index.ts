@@ -2,6 +2,9 @@
  * coerce-ts public API. Everything an application imports comes from here.
  */
 import './runtime/install.js'
+import { installHttpApiStarter } from './actor/system.js'
+import { startHttpApi as startHttpApiImpl } from './api/server.js'
+
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
 export { ActorRef } from './actor/ref.js'
@@ -53,3 +56,37 @@ export {
   type DiscoveryReport,
   type SkippedPod,
 } from './cluster/discovery/index.js'
+export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
+export {
+  metricCollectors,
+  MetricCollectors,
+  type MetricCollector,
+  type MetricFamily,
+  type MetricSample,
+  type HistogramSample,
+  type MetricLabels,
+} from './util/metric-collectors.js'
+export type { HttpApiOptions } from './actor/options.js'
+export type { HttpApiHandle } from './actor/system.js'
+export { startHttpApi, HttpApi } from './api/server.js'
+export type { HttpApiServerOptions } from './api/options.js'
+export { ApiError, ApiErrorCode, isApiError } from './api/errors.js'
+export {
+  healthChecks,
+  HealthChecks,
+  DEFAULT_HEALTH_SLOW_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  type HealthStatus,
+  type HealthCheckOptions,
+  type HealthCheckResult,
+} from './api/health.js'
+export { httpRoutes } from './api/routes/index.js'
+export { Router, type Route, type RouteResult, type RouteResponse, type ApiRequest, type HttpMethod, type JsonSchema, type RouteMatch } from './api/router.js'
+export type { QueryParam, QueryValues } from './api/query.js'
+export type { ApiContext, QueueHealthSettings } from './api/context.js'
+export type { RuntimeStatusSource, WorkerStatus, RingStatus } from './api/runtime-status.js'
+export { runtimeStatusSource } from './api/runtime-status.js'
+export type { MessageRates, MessageTotals } from './api/sampler.js'
+
+// lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
+installHttpApiStarter(startHttpApiImpl)

@@ -4,7 +4,7 @@
  * The main thread and every worker each have one; the `ActorSystem` facade sits on top.
  */
 import { TimeoutWheel } from '../util/timeout-wheel.js'
-import type { Logger } from '../util/logger.js'
+import { actorLogger, type Logger } from '../util/logger.js'
 import { Actor, actorTypeName } from './actor.js'
 import { ActorCell } from './cell.js'
 import { Dispatcher } from './dispatcher.js'
@@ -215,15 +215,7 @@ export class ActorHost {
   }
 
   loggerFor(cell: ActorCell): Logger {
-    const base = this.logger
-    const fields = { actorId: cell.id, actorType: cell.typeName, nodeId: this.options.nodeId }
-    return {
-      trace: (f, m) => base.trace({ ...fields, ...f }, m),
-      debug: (f, m) => base.debug({ ...fields, ...f }, m),
-      info: (f, m) => base.info({ ...fields, ...f }, m),
-      warn: (f, m) => base.warn({ ...fields, ...f }, m),
-      error: (f, m) => base.error({ ...fields, ...f }, m),
-    }
+    return actorLogger(this.logger, { actorId: cell.id, actorType: cell.typeName, nodeId: this.options.nodeId }, cell)
   }
 
   async describe(options: Required<DescribeOptions>): Promise<ActorDescription[]> {

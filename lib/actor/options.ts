@@ -44,6 +44,24 @@ export interface ActorSystemOptions {
   statsIntervalMs?: number
   /** Threads of the blocking-task pool (`ctx.blocking`, `system.offload`). Default: available cores. */
   blockingThreads?: number
+  /** Starts the HTTP diagnostics API with the system (see `ActorSystem.startHttpApi`); closed by `shutdown()`. */
+  http?: HttpApiOptions
+}
+
+/** Where the HTTP diagnostics API listens. */
+export interface HttpApiOptions {
+  /** TCP port; 0 picks a free one. Default `COERCE_HTTP_PORT` from the environment, else 30103. */
+  port?: number
+  /**
+   * Address to bind. Default `COERCE_HTTP_HOST` from the environment, else `127.0.0.1`
+   * (this machine only); `0.0.0.0` serves every interface, as a container needs.
+   */
+  host?: string
+}
+
+export interface ResolvedHttpApiOptions {
+  port: number
+  host: string
 }
 
 export interface ResolvedSystemOptions {
@@ -63,6 +81,7 @@ export interface ResolvedSystemOptions {
   spinMicros: number
   statsIntervalMs: number
   blockingThreads: number
+  http: ResolvedHttpApiOptions | null
 }
 
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000
@@ -73,6 +92,29 @@ export const DEFAULT_RING_BYTES = 262_144
 export const DEFAULT_OUTBOX_LIMIT = 65_536
 export const DEFAULT_SPIN_MICROS = 50
 export const DEFAULT_STATS_INTERVAL_MS = 1_000
+export const DEFAULT_HTTP_PORT = 30103
+export const DEFAULT_HTTP_HOST = '127.0.0.1'
+
+/**
+ * Validates HTTP API options and fills defaults; problems are pushed to `problems`, each
+ * naming its field under `prefix`. Returns null when there were problems.
+ */
+export function checkHttpApiOptions(o: HttpApiOptions, prefix: string, problems: string[]): ResolvedHttpApiOptions | null {
+  const before = problems.length
+  if (o === null || typeof o !== 'object') {
+    problems.push(`${prefix} must be an object`)
+    return null
+  }
+  const envPort = process.env['COERCE_HTTP_PORT']
+  const port = o.port ?? (envPort === undefined || envPort === '' ? DEFAULT_HTTP_PORT : Number(envPort))
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    const from = o.port === undefined ? 'COERCE_HTTP_PORT' : `${prefix}.port`
+    problems.push(`${from} must be an integer from 0 to 65535 (got ${String(o.port ?? envPort)})`)
+  }
+  const host = o.host ?? (process.env['COERCE_HTTP_HOST'] || DEFAULT_HTTP_HOST)
+  if (typeof host !== 'string' || host.length === 0) problems.push(`${prefix}.host must be a non-empty string`)
+  return problems.length > before ? null : { port, host }
+}
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent']
 
@@ -114,6 +156,7 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   const envLevel = process.env['COERCE_LOG_LEVEL']
   const level = o.logLevel ?? (LOG_LEVELS.includes(envLevel as LogLevel) ? (envLevel as LogLevel) : 'warn')
   if (!LOG_LEVELS.includes(level)) problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')} (got ${String(level)})`)
+  const http = o.http === undefined ? null : checkHttpApiOptions(o.http, 'http', problems)
   let supervision: ResolvedStrategy | undefined
   try {
     supervision = resolveStrategy(o.supervision ?? { directive: 'restart' })
@@ -142,5 +185,6 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     spinMicros: o.spinMicros ?? DEFAULT_SPIN_MICROS,
     statsIntervalMs: o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
     blockingThreads: o.blockingThreads ?? availableParallelism(),
+    http,
   }
 }

@@ -9,7 +9,7 @@ import { ActorRefError } from './errors.js'
 import type { SystemEventListener, SystemEventMap } from './events.js'
 import { ActorHost } from './host.js'
 import type { MetricsSnapshot } from './metrics.js'
-import { resolveSystemOptions, type ActorSystemOptions, type ResolvedSystemOptions } from './options.js'
+import { resolveSystemOptions, type ActorSystemOptions, type HttpApiOptions, type ResolvedSystemOptions } from './options.js'
 import { createRuntime, type RuntimeStatus, type SystemRuntime } from './runtime-api.js'
 import type { ActorRef } from './ref.js'
 import type { SupervisionStrategy } from './supervision.js'
@@ -38,6 +38,27 @@ export interface SpawnOptions<C extends ActorClass = ActorClass> {
   placement?: 'main' | 'worker' | number
 }
 
+/** A running HTTP diagnostics API, as {@link ActorSystem.startHttpApi} returns it. */
+export interface HttpApiHandle {
+  /** `http://host:port`, the base of every route. */
+  readonly url: string
+  /** The port bound (the chosen one when asked for port 0). */
+  readonly port: number
+  readonly host: string
+  /** Stops listening and closes open connections. Idempotent. */
+  close(): Promise<void>
+}
+
+/** @internal Starts an HTTP API; lib/index.ts installs lib/api's, since lib/actor must not import lib/api. */
+export type HttpApiStarter = (system: ActorSystem, options: HttpApiOptions) => Promise<HttpApiHandle>
+
+let httpApiStarter: HttpApiStarter | null = null
+
+/** @internal Installs the HTTP API implementation (done by lib/index.ts). */
+export function installHttpApiStarter(starter: HttpApiStarter): void {
+  httpApiStarter = starter
+}
+
 /**
  * An actor system.
  *
@@ -54,6 +75,7 @@ export class ActorSystem {
   /** @internal */
   readonly runtime: SystemRuntime
   private shutdownPromise: Promise<void> | null = null
+  private readonly runningApis = new Set<HttpApiHandle>()
 
   /** @internal Use {@link ActorSystem.start}. */
   constructor(options: ResolvedSystemOptions, thread: number, runtime: (host: ActorHost) => SystemRuntime) {
@@ -62,10 +84,22 @@ export class ActorSystem {
     this.host.runtime = this.runtime
   }
 
-  /** Starts an actor system. Rejects with a TypeError naming every invalid option. */
+  /**
+   * Starts an actor system, and its HTTP API when `options.http` is given. Rejects with a
+   * TypeError naming every invalid option, or with the HTTP API's error when it cannot listen.
+   */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     const resolved = resolveSystemOptions(options)
-    return new ActorSystem(resolved, 0, (host) => createRuntime(host, resolved, options))
+    const system = new ActorSystem(resolved, 0, (host) => createRuntime(host, resolved, options))
+    if (system.options.http !== null) {
+      try {
+        await system.startHttpApi(system.options.http)
+      } catch (e) {
+        await system.shutdown()
+        throw e
+      }
+    }
+    return system
   }
 
   /** The system's name. */
@@ -152,12 +186,45 @@ export class ActorSystem {
   }
 
   /**
-   * Stops every actor on every thread (children before parents, `stopped()` hooks awaited),
-   * rejects queued asks with `Stopped`, refuses new spawns and ends the worker threads.
-   * Idempotent: later calls return the same promise.
+   * Starts the HTTP diagnostics API (`/health`, `/system/stats`, `/actors`, `/metrics`,
+   * `/openapi.json`) and resolves once it listens; `shutdown()` closes it. Rejects with a
+   * TypeError for bad options, `ApiError` `ListenFailed` when the address cannot be bound, and
+   * `ActorRefError` `SystemShutdown` after shutdown.
+   *
+   * @example
+   * const api = await system.startHttpApi({ port: 30103 })
+   * console.log(`diagnostics on ${api.url}/health`)
+   */
+  async startHttpApi(options: HttpApiOptions = {}): Promise<HttpApiHandle> {
+    if (this.isShutdown) throw new ActorRefError('SystemShutdown', 'the actor system is shut down')
+    if (httpApiStarter === null) {
+      throw new ActorRefError('NotSupported', "the HTTP API is not installed: import ActorSystem from coerce-ts's index")
+    }
+    const api = await httpApiStarter(this, options)
+    if (this.isShutdown) {
+      // shutdown() ran while the server was binding and could not close it.
+      await api.close()
+      throw new ActorRefError('SystemShutdown', 'the actor system shut down while the HTTP API was starting')
+    }
+    this.runningApis.add(api)
+    return api
+  }
+
+  /**
+   * The HTTP APIs started for this system, in start order (the one `options.http` started
+   * comes first); `shutdown()` closes them.
+   */
+  get httpApis(): HttpApiHandle[] {
+    return [...this.runningApis]
+  }
+
+  /**
+   * Closes the HTTP APIs, stops every actor on every thread (children before parents,
+   * `stopped()` hooks awaited), rejects queued asks with `Stopped`, refuses new spawns and ends
+   * the worker threads. Idempotent: later calls return the same promise.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.runtime.shutdown()
+    this.shutdownPromise ??= Promise.all([...[...this.runningApis].map((api) => api.close()), this.runtime.shutdown()]).then(() => {})
     return this.shutdownPromise
   }
 }

@@ -1,0 +1,32 @@
+/**
+ * The route table of each actor system: the built-in routes, plus whatever other modules and
+ * applications add. Cluster and sharding routes slot in here with `httpRoutes(system).add()`.
+ */
+import type { ActorSystem } from '../../actor/system.js'
+import { perOwner } from '../../util/per-owner.js'
+import { Router } from '../router.js'
+import { BUILTIN_SCHEMAS } from '../schemas.js'
+import { actorsRoute } from './actors.js'
+import { healthRoute } from './health.js'
+import { metricsRoute } from './metrics.js'
+import { openApiRoute } from './openapi.js'
+import { statsRoute } from './stats.js'
+
+/**
+ * The route table served by `system`'s HTTP API, created with the built-in routes on first
+ * use. Routes added here are served at once, also by an API already running, and appear in
+ * `/openapi.json`.
+ *
+ * @example
+ * httpRoutes(system).add({
+ *   method: 'GET', path: '/cluster/nodes', operationId: 'listNodes', summary: 'Cluster members',
+ *   tags: ['cluster'], responses: { 200: { description: 'Members.' } },
+ *   handle: () => ({ body: { nodes: membership.nodes() } }),
+ * })
+ */
+export const httpRoutes: (system: ActorSystem) => Router = perOwner(() => {
+  const r = new Router()
+  for (const [name, schema] of Object.entries(BUILTIN_SCHEMAS)) r.defineSchema(name, schema)
+  for (const route of [healthRoute, statsRoute, actorsRoute, metricsRoute, openApiRoute]) r.add(route)
+  return r
+})
