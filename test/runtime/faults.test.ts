@@ -95,3 +95,25 @@ t.test('shutdown with traffic in flight settles every ask and leaves no thread b
   const leftover = process.getActiveResourcesInfo().filter((r) => !before.has(r) && (r === 'Worker' || r === 'MessagePort'))
   t.same(leftover, [], 'no worker or port handle left')
 })
+
+t.test('the HTTP API reports a killed worker as unhealthy until its replacement runs', async (t) => {
+  const system = await ActorSystem.start({ workers: 2, logLevel: 'silent', http: { port: 0 }, statsIntervalMs: 200 })
+  t.teardown(() => system.shutdown())
+  const runtime = system.runtime as MainRuntime
+  const c = await system.spawn(Counter, { placement: 1 })
+  await c.ask('get')
+  const url = `${system.httpApis[0]!.url}/health`
+  const healthy = await fetch(url)
+  t.equal(healthy.status, 200)
+  const worker = runtime.workerFor(1)!
+  const exited = new Promise((r) => worker.once('exit', r))
+  void worker.terminate()
+  await exited
+  const down = await fetch(url)
+  const body = (await down.json()) as { status: string; workers: { index: number; alive: boolean }[] }
+  t.equal(down.status, 503, 'unhealthy while the worker is down')
+  t.equal(body.status, 'unhealthy')
+  t.match(body.workers.find((w) => w.index === 1), { alive: false })
+  await until(async () => (await fetch(url)).status === 200)
+  t.equal(system.status().workers.find((w) => w.index === 1)?.restarts, 1, 'healthy again once replaced')
+})
