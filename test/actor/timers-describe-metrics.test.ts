@@ -2,8 +2,6 @@
 import t from 'tap'
 import { Actor, ActorSystem, LATENCY_BUCKETS_S, Timer, type ActorRef } from '../../lib/index.js'
 import { Histogram } from '../../lib/actor/metrics.js'
-import { runEcho } from '../../examples/echo.js'
-import { runTimer } from '../../examples/timer.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
@@ -168,14 +166,4 @@ t.test('histograms bucket by upper bound and merge', async (t) => {
   g.merge(h.snapshot())
   t.equal(g.count, 8)
   t.equal(g.sum, h.sum * 2)
-})
-
-t.test('the echo and timer examples run and print what they should', async (t) => {
-  const echoed: string[] = []
-  t.same(await runEcho((l) => echoed.push(l)), ['received: hello, world', 'echoed 2 messages'])
-  t.same(echoed, ['received: hello, world', 'echoed 2 messages'])
-  const printed: string[] = []
-  const lines = await runTimer((l) => printed.push(l), 20, 3)
-  t.same(lines.slice(0, 3), ['tick #1', 'tick #2', 'tick #3'])
-  t.same(printed.slice(0, 3), lines.slice(0, 3))
 })

@@ -1,0 +1,31 @@
+// The examples run and print what they should (they double as documentation).
+import t from 'tap'
+import { runEcho } from '../examples/echo.js'
+import { runTimer } from '../examples/timer.js'
+import { runTour } from '../examples/tour.js'
+import { runCpuActors } from '../examples/cpu-actors.js'
+
+t.test('echo and timer', async (t) => {
+  const echoed: string[] = []
+  t.same(await runEcho((l) => echoed.push(l)), ['received: hello, world', 'echoed 2 messages'])
+  t.same(echoed, ['received: hello, world', 'echoed 2 messages'])
+  const printed: string[] = []
+  const lines = await runTimer((l) => printed.push(l), 20, 3)
+  t.same(lines.slice(0, 3), ['tick #1', 'tick #2', 'tick #3'])
+  t.same(printed.slice(0, 3), lines.slice(0, 3))
+})
+
+t.test('the README tour runs as written', async (t) => {
+  const out = await runTour(2)
+  t.match(out, { n: 6, doubled: 12, sameRef: true, childId: 'parent/w1', afterRestart: 0, terminated: ['parent/w1:stopped'] })
+  t.ok((out['ticks'] as number) >= 3)
+  t.ok((out['counterThread'] as number) >= 1, 'a registered class went to a worker')
+})
+
+t.test('cpu-actors handles every message with 1 and 2 workers', async (t) => {
+  for (const workers of [1, 2]) {
+    const r = await runCpuActors(workers, 400, 20)
+    t.match(r, { workers, actors: workers * 2, messages: 400 })
+    t.ok(r.messagesPerSecond > 0)
+  }
+})
