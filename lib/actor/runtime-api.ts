@@ -1,12 +1,10 @@
 /**
  * The seam between the actor layer and the thread runtime. `ActorSystem` delegates placement,
- * lookups, tree walks, metrics and shutdown to a `SystemRuntime`. The actor layer ships the
- * single-thread `LocalRuntime`; lib/runtime installs the multi-core one (a lower layer declares
- * the interface, the higher one plugs in).
+ * lookups, tree walks, metrics and shutdown to a `SystemRuntime`, which lib/runtime installs
+ * (a lower layer declares the interface, the higher one plugs in; lib/index.ts wires it).
  */
 import type { ActorCell } from './cell.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
-import { ActorRefError } from './errors.js'
 import type { ActorHost } from './host.js'
 import type { MetricsSnapshot } from './metrics.js'
 import type { ActorSystemOptions, ResolvedSystemOptions } from './options.js'
@@ -51,79 +49,10 @@ export interface SystemRuntime {
   shutdown(): Promise<void>
 }
 
-/** Everything on the calling thread: no workers. */
-export class LocalRuntime implements SystemRuntime {
-  constructor(private readonly host: ActorHost) {}
-
-  async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
-    const p = this.host.prepareSpawn(type, options, parent)
-    if (p.placement !== undefined && p.placement !== 'main') {
-      throw new ActorRefError('NotSupported', `placement ${JSON.stringify(p.placement)} needs worker threads (workers: 0)`, {
-        actorType: p.typeName,
-      })
-    }
-    const localId = p.localId ?? this.host.anonymousId()
-    return this.host.spawnLocal({
-      type: p.type,
-      typeName: p.typeName,
-      id: parent === null ? localId : `${parent.id}/${localId}`,
-      localId,
-      tracked: p.localId !== undefined,
-      args: p.args,
-      strategy: p.strategy,
-      mailboxCapacity: p.mailboxCapacity,
-      parent,
-      ...(parent !== null ? { parentCell: parent } : {}),
-      registered: false,
-    })
-  }
-
-  async actorOf(id: string): Promise<ActorRef | undefined> {
-    const cell = this.host.cell(id)
-    return cell !== undefined && cell.tracked && cell.alive ? cell.self : undefined
-  }
-
-  describeRoots(options: Required<DescribeOptions>): Promise<ActorDescription[]> {
-    return this.host.describe(options)
-  }
-
-  metrics(): MetricsSnapshot {
-    return this.host.metrics.snapshot()
-  }
-
-  async collectMetrics(): Promise<MetricsSnapshot> {
-    return this.metrics()
-  }
-
-  status(): RuntimeStatus {
-    return {
-      workers: [],
-      main: {
-        index: 0,
-        alive: true,
-        actors: this.host.actorCount,
-        queueDepth: this.host.queueDepth(),
-        restarts: 0,
-        ringBytesUsed: 0,
-        ringBytesCapacity: 0,
-      },
-      inFlightAsks: this.host.wheel.size,
-    }
-  }
-
-  async offload(): Promise<unknown> {
-    throw new ActorRefError('NotSupported', 'blocking tasks need the multi-core runtime')
-  }
-
-  shutdown(): Promise<void> {
-    return this.host.shutdown()
-  }
-}
-
 /** Builds the runtime of a new system on the main thread. */
 export type RuntimeFactory = (host: ActorHost, options: ResolvedSystemOptions, raw: ActorSystemOptions) => SystemRuntime
 
-let factory: RuntimeFactory = (host) => new LocalRuntime(host)
+let factory: RuntimeFactory | null = null
 
 /** @internal lib/runtime installs the multi-core runtime here. */
 export function installRuntimeFactory(f: RuntimeFactory): void {
@@ -132,5 +61,6 @@ export function installRuntimeFactory(f: RuntimeFactory): void {
 
 /** @internal */
 export function createRuntime(host: ActorHost, options: ResolvedSystemOptions, raw: ActorSystemOptions): SystemRuntime {
+  if (factory === null) throw new Error("no actor runtime installed: import ActorSystem from coerce-ts's index")
   return factory(host, options, raw)
 }

@@ -2,8 +2,8 @@
 // errors, backpressure, shutdown.
 import t from 'tap'
 import { Actor, ActorRefError, ActorSystem, isActorRefError, type ActorRef, type DeadLetter } from '../../lib/index.js'
+import { sleep } from '../helpers/wait.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 class Counter extends Actor {
   n = 0

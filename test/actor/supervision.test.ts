@@ -10,16 +10,8 @@ import {
   type Terminated,
 } from '../../lib/index.js'
 import { RestartHistory, resolveStrategy } from '../../lib/actor/supervision.js'
+import { sleep, until } from '../helpers/wait.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(5)
-  }
-}
 
 let instances = 0
 class Fragile extends Actor {

@@ -2,15 +2,8 @@
 import t from 'tap'
 import { Actor, ActorSystem, LATENCY_BUCKETS_S, Timer, type ActorRef } from '../../lib/index.js'
 import { Histogram } from '../../lib/actor/metrics.js'
+import { sleep, until } from '../helpers/wait.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(5)
-  }
-}
 
 class Ticker extends Actor {
   ticks: string[] = []

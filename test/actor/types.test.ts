@@ -15,6 +15,9 @@ class Typed extends Actor {
     return this.secret
   }
   private hidden(): void {}
+  usesHidden(): void {
+    this.hidden()
+  }
 }
 
 t.test('typed refs compile only with real handlers and argument types', async (t) => {

@@ -6,15 +6,8 @@ import t from 'tap'
 import { ActorSystem, isActorRefError, Supervision, type ActorRef } from '../../lib/index.js'
 import type { MainRuntime } from '../../lib/runtime/main-runtime.js'
 import { Counter, Watcher } from '../fixtures/worker-actors.js'
+import { sleep, until } from '../helpers/wait.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-async function until(cond: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(20)
-  }
-}
 
 t.test('a worker that dies is detected, replaced, and its actors restarted or reported', async (t) => {
   const system = await ActorSystem.start({ workers: 2, logLevel: 'silent', askTimeoutMs: 30_000, statsIntervalMs: 200 })

@@ -5,15 +5,8 @@ import t from 'tap'
 import { threadId } from 'node:worker_threads'
 import { Actor, ActorSystem, isActorRefError, type ActorRef } from '../../lib/index.js'
 import { Counter, Forwarder, MainSide, NotExported, Parent, Producer, Sequencer, Watcher } from '../fixtures/worker-actors.js'
+import { sleep, until } from '../helpers/wait.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await sleep(10)
-  }
-}
 
 const system = await ActorSystem.start({ workers: 2, logLevel: 'error', askTimeoutMs: 20_000, statsIntervalMs: 200 })
 t.teardown(() => system.shutdown())
