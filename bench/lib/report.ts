@@ -180,7 +180,7 @@ export function svgChart(results: readonly ReportedResult[], info: RunInfo): str
 export function formatRate(v: number): string {
   if (v >= 1e6) return `${trim(v / 1e6)}M`
   if (v >= 1e3) return `${trim(v / 1e3)}k`
-  return trim(v)
+  return String(Number(v.toPrecision(3)))
 }
 
 function formatLatency(v: number | null): string {
