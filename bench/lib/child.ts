@@ -21,6 +21,9 @@ async function handle(request: ChildRequest): Promise<ScenarioResult> {
   }
 }
 
+// An orphan (the harness died) must not run on: the IPC channel closing means nobody listens.
+process.once('disconnect', () => process.exit(1))
+
 process.once('message', (request: ChildRequest) => {
   void handle(request).then((result) => {
     const response: ChildResponse = { type: 'result', result }

@@ -61,8 +61,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     await Promise.race([
       (async () => {
         await s.setup?.(ctx(-1))
-        for (let i = 0; i < warmups; i++) checkMeasurement(s.name, await s.run(ctx(-1)))
-        for (let i = 0; i < timed; i++) reps.push(checkMeasurement(s.name, await s.run(ctx(i))))
+        for (let i = 0; i < warmups; i++) {
+          collectGarbage()
+          checkMeasurement(s.name, await s.run(ctx(-1)))
+        }
+        for (let i = 0; i < timed; i++) {
+          collectGarbage()
+          reps.push(checkMeasurement(s.name, await s.run(ctx(i))))
+        }
       })(),
       abortedRun,
     ])
@@ -83,6 +89,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const durationMs = Math.round(performance.now() - started)
   if (failure !== null) return { ...failedResult(s, describeError(failure), durationMs), repetitions: reps.length }
   return { ...identity(s), ok: true, ...summarize(reps), durationMs }
+}
+
+/**
+ * A full GC before each repetition (when `--expose-gc` made it available, as in the harness's
+ * child processes), so no repetition pays for the garbage of the one before.
+ */
+function collectGarbage(): void {
+  globalThis.gc?.()
 }
 
 /** Resolves or rejects like `p`, or rejects with `Timeout` after `ms`. */

@@ -139,7 +139,7 @@ const scenarios: Scenario[] = [
     async setup() {
       askPeer = await PortPeer.start()
     },
-    run: (ctx) => measurePipelined(() => peer(askPeer).ask('ask'), ctx.quick ? 150_000 : 500_000, ctx.signal),
+    run: (ctx) => measurePipelined(() => peer(askPeer).ask('ask'), ctx.quick ? 100_000 : 300_000, ctx.signal),
     async teardown() {
       await askPeer?.stop()
       askPeer = null

@@ -105,7 +105,7 @@ const scenarios: Scenario[] = [
     system: 'coerce-ts',
     description: '`ask` with 1000 in flight to one counter actor on the same thread; p50/p99 are send-to-reply, mostly queueing behind the other 999.',
     setup: () => askPipelined.setup(),
-    run: (ctx) => measurePipelined(() => askPipelined.counter.ask('get'), ctx.quick ? 500_000 : 2_000_000, ctx.signal),
+    run: (ctx) => measurePipelined(() => askPipelined.counter.ask('get'), ctx.quick ? 500_000 : 1_000_000, ctx.signal),
     teardown: () => askPipelined.teardown(),
     timeoutMs: 60_000,
   },

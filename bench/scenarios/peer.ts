@@ -106,7 +106,7 @@ const scenarios: Scenario[] = [
     run: (ctx) =>
       measureTell(
         { send: () => void comedyTell.counter.send('inc'), count: () => comedyCount(comedyTell.counter) },
-        ctx.quick ? 500_000 : 2_000_000,
+        ctx.quick ? 300_000 : 1_000_000,
         ctx.signal,
       ),
     teardown: () => comedyTell.teardown(),
@@ -140,7 +140,7 @@ const scenarios: Scenario[] = [
     compareTo: 'local.tell',
     setup: () => nactTell.setup(),
     run: (ctx) =>
-      measureTell({ send: () => dispatch(nactTell.counter, INC), count: () => nactCount(nactTell.counter) }, ctx.quick ? 300_000 : 1_000_000, ctx.signal),
+      measureTell({ send: () => dispatch(nactTell.counter, INC), count: () => nactCount(nactTell.counter) }, ctx.quick ? 200_000 : 500_000, ctx.signal),
     teardown: () => nactTell.teardown(),
     timeoutMs: 60_000,
   },
