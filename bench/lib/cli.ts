@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { BenchError, describeError } from './errors.js'
 import { defaultScenarioDir, discover, matchesOnly, type DiscoveredScenario } from './discover.js'
 import { runIsolated } from './isolate.js'
-import { describeRun, jsonReport, markdownTable, runInfo, svgChart, textTable, withRelatives, type ReportedResult } from './report.js'
+import { describeRun, jsonReport, loadAverageNow, markdownTable, runInfo, svgChart, textTable, withRelatives, type ReportedResult } from './report.js'
 import type { ScenarioResult } from './result.js'
 import { effectiveTimeoutMs, runScenario, type RunOptions } from './runner.js'
 
@@ -147,6 +147,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 2
   }
 
+  const loadAtStart = loadAverageNow()
   let index = 0
   const results = await runAll(selected, o, (r) => {
     index++
@@ -156,7 +157,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.err(`[${index}/${selected.length}] ${r.name}: ${status} in ${(r.durationMs / 1000).toFixed(1)} s${r.ok ? '' : bound}`)
   })
   const reported = withRelatives(results)
-  const info = runInfo(o.quick)
+  const info = runInfo(o.quick, loadAtStart)
   io.out('')
   io.out(textTable(reported))
   io.out('')

@@ -21,6 +21,8 @@ export interface RunInfo {
   date: string
   /** 1-minute load average when the run ended: other work on the box skews the figures. */
   loadAverage: number
+  /** 1-minute load average when the run started. */
+  loadAverageStart: number
 }
 
 /** The `--json` document. Results keep their extra figures as top-level fields. */
@@ -30,8 +32,13 @@ export interface JsonReport extends Omit<RunInfo, 'cpus' | 'node'> {
   results: Array<Record<string, string | number | boolean | null>>
 }
 
-/** Describes this process's machine and run. */
-export function runInfo(quick: boolean): RunInfo {
+/** The 1-minute load average now, to two decimals. */
+export function loadAverageNow(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100
+}
+
+/** Describes this process's machine and run; `loadAverageStart` from {@link loadAverageNow}. */
+export function runInfo(quick: boolean, loadAverageStart: number = loadAverageNow()): RunInfo {
   const list = cpus()
   return {
     node: process.version,
@@ -40,7 +47,8 @@ export function runInfo(quick: boolean): RunInfo {
     platform: `${process.platform}-${process.arch}`,
     quick,
     date: new Date().toISOString(),
-    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage: loadAverageNow(),
+    loadAverageStart,
   }
 }
 
@@ -132,7 +140,7 @@ export function markdownTable(results: readonly ReportedResult[]): string {
 
 /** A line describing the machine and run, printed under the tables. */
 export function describeRun(info: RunInfo): string {
-  return `Node ${info.node}, ${info.cpus} x ${info.cpuModel} (${info.platform}), load average ${info.loadAverage}, ${info.quick ? '--quick' : 'full'} run, ${info.date}`
+  return `Node ${info.node}, ${info.cpus} x ${info.cpuModel} (${info.platform}), load average ${info.loadAverageStart} at the start and ${info.loadAverage} at the end, ${info.quick ? '--quick' : 'full'} run, ${info.date}`
 }
 
 const PALETTE: Record<string, string> = { 'coerce-ts': '#2b6cb0', node: '#718096', comedy: '#dd6b20', nact: '#38a169' }
