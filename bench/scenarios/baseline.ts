@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Scenario } from '../scenario.js'
+import { Fixture } from '../lib/fixture.js'
 import { measurePipelined, measureTell } from '../lib/workloads.js'
 
 /**
@@ -90,13 +91,9 @@ class PortPeer {
 }
 
 const mailbox = new ArrayMailbox()
-let tellPeer: PortPeer | null = null
-let askPeer: PortPeer | null = null
-
-const peer = (p: PortPeer | null): PortPeer => {
-  if (p === null) throw new Error('setup did not run')
-  return p
-}
+const portFixture = (): Fixture<PortPeer> => new Fixture(() => PortPeer.start(), (peer) => peer.stop())
+const tellPort = portFixture()
+const askPort = portFixture()
 
 const scenarios: Scenario[] = [
   {
@@ -119,14 +116,10 @@ const scenarios: Scenario[] = [
     description:
       'One `postMessage({type, n})` per message to a worker thread that counts them (the tell workload, chunks of 1000); the time ends when the worker reports the last one.',
     compareTo: 'worker.tell',
-    async setup() {
-      tellPeer = await PortPeer.start()
-    },
-    run: (ctx) =>
-      measureTell({ send: () => peer(tellPeer).tell(), count: () => peer(tellPeer).ask('get') }, ctx.quick ? 300_000 : 1_000_000, ctx.signal),
-    async teardown() {
-      await tellPeer?.stop()
-      tellPeer = null
+    ...tellPort.hooks(),
+    run(ctx) {
+      const peer = tellPort.current
+      return measureTell({ send: () => peer.tell(), count: () => peer.ask('get') }, ctx.quick ? 300_000 : 1_000_000, ctx.signal)
     },
     timeoutMs: 60_000,
   },
@@ -136,13 +129,10 @@ const scenarios: Scenario[] = [
     description:
       'Round trips to a worker thread over its MessagePort with 1000 in flight (one postMessage each way per request, a Map of pending promises on the main side).',
     compareTo: 'worker.ask.pipelined',
-    async setup() {
-      askPeer = await PortPeer.start()
-    },
-    run: (ctx) => measurePipelined(() => peer(askPeer).ask('ask'), ctx.quick ? 100_000 : 300_000, ctx.signal),
-    async teardown() {
-      await askPeer?.stop()
-      askPeer = null
+    ...askPort.hooks(),
+    run(ctx) {
+      const peer = askPort.current
+      return measurePipelined(() => peer.ask('ask'), ctx.quick ? 100_000 : 300_000, ctx.signal)
     },
     timeoutMs: 60_000,
   },

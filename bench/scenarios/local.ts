@@ -4,6 +4,7 @@
  */
 import { Actor, ActorSystem, type ActorRef } from '../../lib/index.js'
 import type { Measurement, Scenario, ScenarioContext } from '../scenario.js'
+import { Fixture } from '../lib/fixture.js'
 import { checkAborted, measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
 
 /** The counter every throughput scenario talks to. */
@@ -22,35 +23,23 @@ class Idle extends Actor {
   ping(): void {}
 }
 
-/** A system with one counter, started in setup and shut down in teardown. */
-function counterFixture(): {
-  setup(): Promise<void>
-  teardown(): Promise<void>
-  readonly counter: ActorRef<Counter>
-} {
-  let system: ActorSystem | null = null
-  let counter: ActorRef<Counter> | null = null
-  return {
-    async setup() {
-      system = await ActorSystem.start({ logLevel: 'silent' })
-      counter = await system.spawn(Counter, { id: 'counter' })
+/** A system with one counter actor. */
+const counterFixture = (): Fixture<{ system: ActorSystem; counter: ActorRef<Counter> }> =>
+  new Fixture(
+    async () => {
+      const system = await ActorSystem.start({ logLevel: 'silent' })
+      return { system, counter: await system.spawn(Counter, { id: 'counter' }) }
     },
-    async teardown() {
-      await system?.shutdown()
-      system = null
-    },
-    get counter() {
-      if (counter === null) throw new Error('setup did not run')
-      return counter
-    },
-  }
-}
+    ({ system }) => system.shutdown(),
+  )
 
 const tell = counterFixture()
 const askSeq = counterFixture()
 const askPipelined = counterFixture()
-
-let spawnSystem: ActorSystem | null = null
+const spawning = new Fixture(
+  () => ActorSystem.start({ logLevel: 'silent' }),
+  (system) => system.shutdown(),
+)
 
 /** Spawns `count` idle actors on a fresh system and returns the heap growth per actor. */
 async function bytesPerIdleActor(count: number, ctx: ScenarioContext): Promise<Measurement> {
@@ -86,39 +75,42 @@ const scenarios: Scenario[] = [
     system: 'coerce-ts',
     description:
       'Fire-and-forget `tell` to a counter actor on the same thread; the producer sends in chunks of 1000 and yields with setImmediate between them; the time ends when an ask shows every message handled.',
-    setup: () => tell.setup(),
-    run: (ctx) => measureTell({ send: () => tell.counter.tell('inc'), count: () => tell.counter.ask('get') }, ctx.quick ? 2_000_000 : 5_000_000, ctx.signal),
-    teardown: () => tell.teardown(),
+    ...tell.hooks(),
+    run(ctx) {
+      const { counter } = tell.current
+      return measureTell({ send: () => counter.tell('inc'), count: () => counter.ask('get') }, ctx.quick ? 2_000_000 : 5_000_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
     name: 'local.ask.seq',
     system: 'coerce-ts',
     description: 'One `ask` at a time to a counter actor on the same thread (each awaits the previous reply); p50/p99 are the round trip.',
-    setup: () => askSeq.setup(),
-    run: (ctx) => measureSequential(() => askSeq.counter.ask('get'), ctx.quick ? 300_000 : 1_000_000, ctx.signal),
-    teardown: () => askSeq.teardown(),
+    ...askSeq.hooks(),
+    run(ctx) {
+      const { counter } = askSeq.current
+      return measureSequential(() => counter.ask('get'), ctx.quick ? 300_000 : 1_000_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
     name: 'local.ask.pipelined',
     system: 'coerce-ts',
     description: '`ask` with 1000 in flight to one counter actor on the same thread; p50/p99 are send-to-reply, mostly queueing behind the other 999.',
-    setup: () => askPipelined.setup(),
-    run: (ctx) => measurePipelined(() => askPipelined.counter.ask('get'), ctx.quick ? 500_000 : 1_000_000, ctx.signal),
-    teardown: () => askPipelined.teardown(),
+    ...askPipelined.hooks(),
+    run(ctx) {
+      const { counter } = askPipelined.current
+      return measurePipelined(() => counter.ask('get'), ctx.quick ? 500_000 : 1_000_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
     name: 'local.spawn',
     system: 'coerce-ts',
     description: 'Spawn an anonymous actor and stop it, one pair after another; ops/s counts pairs, p50/p99 are per pair.',
-    async setup() {
-      spawnSystem = await ActorSystem.start({ logLevel: 'silent' })
-    },
+    ...spawning.hooks(),
     run(ctx) {
-      const system = spawnSystem
-      if (system === null) throw new Error('setup did not run')
+      const system = spawning.current
       return measureSequential(
         async () => {
           const ref = await system.spawn(Idle)
@@ -127,10 +119,6 @@ const scenarios: Scenario[] = [
         ctx.quick ? 50_000 : 200_000,
         ctx.signal,
       )
-    },
-    async teardown() {
-      await spawnSystem?.shutdown()
-      spawnSystem = null
     },
     timeoutMs: 60_000,
   },

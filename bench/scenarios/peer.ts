@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createSystem, type ActorRef as ComedyRef, type ActorSystem as ComedySystem } from 'comedy'
 import { dispatch, query, spawn, start, stop, type Ref } from 'nact'
 import type { Scenario } from '../scenario.js'
+import { Fixture } from '../lib/fixture.js'
 import { measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
 
 /**
@@ -19,48 +20,28 @@ const COMEDY_COUNTER = `/${fileURLToPath(new URL('../fixtures/comedy-counter.cjs
 const COMEDY_SILENT = 1
 
 /** A comedy system with one counter actor in the given mode. */
-function comedyFixture(mode: 'in-memory' | 'threaded'): {
-  setup(): Promise<void>
-  teardown(): Promise<void>
-  readonly counter: ComedyRef
-} {
-  let system: ComedySystem | null = null
-  let counter: ComedyRef | null = null
-  return {
-    async setup() {
-      system = createSystem({})
+const comedyFixture = (mode: 'in-memory' | 'threaded'): Fixture<{ system: ComedySystem; counter: ComedyRef }> =>
+  new Fixture(
+    async () => {
+      const system = createSystem({})
       ;(system.getLog() as { setLevel(level: number): void }).setLevel(COMEDY_SILENT)
       const root = await system.rootActor()
-      counter = await root.createChild(COMEDY_COUNTER, { mode })
+      return { system, counter: await root.createChild(COMEDY_COUNTER, { mode }) }
     },
-    async teardown() {
-      // Threaded mode leaves a MessagePort open after destroy(); the harness's child process
-      // exits after reporting, which closes it.
-      await system?.destroy()
-      system = null
-    },
-    get counter() {
-      if (counter === null) throw new Error('setup did not run')
-      return counter
-    },
-  }
-}
+    // Threaded mode leaves a MessagePort open after destroy(); the harness's child process
+    // exits after reporting, which closes it.
+    ({ system }) => system.destroy(),
+  )
 
 /** What the nact counter understands. */
 type NactMsg = { type: 'inc' } | { type: 'get'; sender: Ref<number> }
 
 /** A nact system with one counter actor. */
-function nactFixture(): {
-  setup(): Promise<void>
-  teardown(): Promise<void>
-  readonly counter: Ref<NactMsg>
-} {
-  let system: ReturnType<typeof start> | null = null
-  let counter: Ref<NactMsg> | null = null
-  return {
-    async setup() {
-      system = start()
-      counter = spawn(
+const nactFixture = (): Fixture<{ system: ReturnType<typeof start>; counter: Ref<NactMsg> }> =>
+  new Fixture(
+    async () => {
+      const system = start()
+      const counter = spawn(
         system,
         (count: number, msg: NactMsg) => {
           if (msg.type === 'inc') return count + 1
@@ -70,17 +51,10 @@ function nactFixture(): {
         'counter',
         { initialState: 0 },
       )
+      return { system, counter }
     },
-    async teardown() {
-      if (system !== null) stop(system)
-      system = null
-    },
-    get counter() {
-      if (counter === null) throw new Error('setup did not run')
-      return counter
-    },
-  }
-}
+    ({ system }) => stop(system),
+  )
 
 /** nact's query needs a timeout; a lost reply then fails the scenario instead of hanging it. */
 const NACT_QUERY_TIMEOUT_MS = 10_000
@@ -102,14 +76,11 @@ const scenarios: Scenario[] = [
     system: 'comedy',
     description: 'The local.tell workload with comedy in-memory actors: `send` to a counter, then `sendAndReceive` until it has counted them all.',
     compareTo: 'local.tell',
-    setup: () => comedyTell.setup(),
-    run: (ctx) =>
-      measureTell(
-        { send: () => void comedyTell.counter.send('inc'), count: () => comedyCount(comedyTell.counter) },
-        ctx.quick ? 300_000 : 1_000_000,
-        ctx.signal,
-      ),
-    teardown: () => comedyTell.teardown(),
+    ...comedyTell.hooks(),
+    run(ctx) {
+      const { counter } = comedyTell.current
+      return measureTell({ send: () => void counter.send('inc'), count: () => comedyCount(counter) }, ctx.quick ? 300_000 : 1_000_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
@@ -117,9 +88,11 @@ const scenarios: Scenario[] = [
     system: 'comedy',
     description: 'The local.ask.seq workload with comedy in-memory actors: one `sendAndReceive` at a time.',
     compareTo: 'local.ask.seq',
-    setup: () => comedyAsk.setup(),
-    run: (ctx) => measureSequential(() => comedyCount(comedyAsk.counter), ctx.quick ? 150_000 : 500_000, ctx.signal),
-    teardown: () => comedyAsk.teardown(),
+    ...comedyAsk.hooks(),
+    run(ctx) {
+      const { counter } = comedyAsk.current
+      return measureSequential(() => comedyCount(counter), ctx.quick ? 150_000 : 500_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
@@ -128,9 +101,11 @@ const scenarios: Scenario[] = [
     description:
       'comedy threaded mode (the actor runs in a worker thread, loaded by module path): `sendAndReceive` with 1000 in flight; the workload of worker.ask.pipelined.',
     compareTo: 'worker.ask.pipelined',
-    setup: () => comedyThreaded.setup(),
-    run: (ctx) => measurePipelined(() => comedyCount(comedyThreaded.counter), ctx.quick ? 50_000 : 200_000, ctx.signal),
-    teardown: () => comedyThreaded.teardown(),
+    ...comedyThreaded.hooks(),
+    run(ctx) {
+      const { counter } = comedyThreaded.current
+      return measurePipelined(() => comedyCount(counter), ctx.quick ? 50_000 : 200_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
@@ -138,10 +113,11 @@ const scenarios: Scenario[] = [
     system: 'nact',
     description: 'The local.tell workload with nact: `dispatch` to a stateful counter, then `query` until it has counted them all.',
     compareTo: 'local.tell',
-    setup: () => nactTell.setup(),
-    run: (ctx) =>
-      measureTell({ send: () => dispatch(nactTell.counter, INC), count: () => nactCount(nactTell.counter) }, ctx.quick ? 200_000 : 500_000, ctx.signal),
-    teardown: () => nactTell.teardown(),
+    ...nactTell.hooks(),
+    run(ctx) {
+      const { counter } = nactTell.current
+      return measureTell({ send: () => dispatch(counter, INC), count: () => nactCount(counter) }, ctx.quick ? 200_000 : 500_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
   {
@@ -149,9 +125,11 @@ const scenarios: Scenario[] = [
     system: 'nact',
     description: 'The local.ask.seq workload with nact: one `query` at a time.',
     compareTo: 'local.ask.seq',
-    setup: () => nactAsk.setup(),
-    run: (ctx) => measureSequential(() => nactCount(nactAsk.counter), ctx.quick ? 100_000 : 300_000, ctx.signal),
-    teardown: () => nactAsk.teardown(),
+    ...nactAsk.hooks(),
+    run(ctx) {
+      const { counter } = nactAsk.current
+      return measureSequential(() => nactCount(counter), ctx.quick ? 100_000 : 300_000, ctx.signal)
+    },
     timeoutMs: 60_000,
   },
 ]
