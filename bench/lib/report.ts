@@ -112,7 +112,7 @@ export function tableRow(r: ReportedResult): string[] {
     r.opsPerSec === null ? '-' : formatRate(r.opsPerSec),
     formatLatency(r.p50us),
     formatLatency(r.p99us),
-    r.relative === null ? (r.compareTo === undefined ? '' : '-') : `${formatRelative(r.relative)} (${r.compareTo})`,
+    r.compareTo === undefined ? '' : `${r.relative === null ? '-' : formatRelative(r.relative)} (${r.compareTo})`,
     r.min === null || r.max === null ? '-' : `${(r.opsPerSec === null ? formatNumber : formatRate)(r.min)}-${(r.opsPerSec === null ? formatNumber : formatRate)(r.max)}${unit}`,
     notes,
   ]

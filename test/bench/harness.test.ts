@@ -322,6 +322,7 @@ t.test('report helpers: relatives need a successful comparison target', async (t
   const doc = jsonReport(results, info)
   t.same(Object.keys(doc.results[3] ?? {}), ['name', 'system', 'opsPerSec', 'p50us', 'p99us', 'bytesPerActor', 'min', 'max', 'ok', 'repetitions', 'durationMs'])
   t.match(textTable(results), /d\s+coerce-ts\s+-\s+-\s+-\s+500-530 bytesPerActor\s+bytesPerActor=512/)
+  t.match(textTable(results), /c\s+peer\s+50\s+-\s+-\s+- \(missing\)/, 'a comparison without a target figure says which')
   t.equal(markdownTable(results).split('\n').length, 6)
   t.equal((svgChart(results, info).match(/<rect x=/g) ?? []).length, 3, 'one bar per result with a rate')
 })
