@@ -186,9 +186,10 @@ export function svgChart(results: readonly ReportedResult[], info: RunInfo): str
 
 /** 12.3M, 456k, 789: three significant figures. */
 export function formatRate(v: number): string {
-  if (v >= 1e6) return `${trim(v / 1e6)}M`
-  if (v >= 1e3) return `${trim(v / 1e3)}k`
-  return String(Number(v.toPrecision(3)))
+  const r = Number(v.toPrecision(3)) // first, so 999 950 becomes 1.00M rather than 1000k
+  if (r >= 1e6) return `${trim(r / 1e6)}M`
+  if (r >= 1e3) return `${trim(r / 1e3)}k`
+  return String(r)
 }
 
 function formatLatency(v: number | null): string {

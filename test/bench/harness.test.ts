@@ -11,7 +11,7 @@ import { discover, matchesOnly, orderFiles, validateScenarios } from '../../benc
 import { BenchError } from '../../bench/lib/errors.js'
 import { runIsolated } from '../../bench/lib/isolate.js'
 import { LatencyRecorder } from '../../bench/lib/latency.js'
-import { jsonReport, markdownTable, runInfo, svgChart, textTable, withRelatives } from '../../bench/lib/report.js'
+import { formatRate, jsonReport, markdownTable, runInfo, svgChart, textTable, withRelatives } from '../../bench/lib/report.js'
 import { checkMeasurement, summarize, type ScenarioResult } from '../../bench/lib/result.js'
 import { repetitionsOf, runScenario } from '../../bench/lib/runner.js'
 import { median, percentile, percentileSorted, range } from '../../bench/lib/stats.js'
@@ -324,5 +324,9 @@ t.test('report helpers: relatives need a successful comparison target', async (t
   t.match(textTable(results), /d\s+coerce-ts\s+-\s+-\s+-\s+500-530 bytesPerActor\s+bytesPerActor=512/)
   t.match(textTable(results), /c\s+peer\s+50\s+-\s+-\s+- \(missing\)/, 'a comparison without a target figure says which')
   t.equal(markdownTable(results).split('\n').length, 6)
+  t.same(
+    [9_999_000, 999_950, 12_345, 1_234_567, 50, 0.5].map(formatRate),
+    ['10.0M', '1.00M', '12.3k', '1.23M', '50', '0.5'],
+  )
   t.equal((svgChart(results, info).match(/<rect x=/g) ?? []).length, 3, 'one bar per result with a rate')
 })
