@@ -5,19 +5,26 @@
 import { Worker } from 'node:worker_threads'
 import type { Scenario } from '../scenario.js'
 import { Fixture } from '../lib/fixture.js'
-import { measurePipelined, measureTell } from '../lib/workloads.js'
+import { measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
+
+/** A message to the bare mailbox: an increment, or a request for the count with its reply. */
+interface RawMessage {
+  type: 'inc' | 'get'
+  reply: ((count: number) => void) | null
+}
 
 /**
- * The least a mailbox can be: an array queue drained in a microtask, one handler. What
- * `local.tell` costs above this is the runtime's overhead.
+ * The least a mailbox can be: an array queue drained in a microtask, one handler, and an ask
+ * that is a promise whose resolver travels in the message. What coerce-ts costs above this on
+ * the same workload is the runtime's overhead.
  */
 class ArrayMailbox {
-  private queue: Array<{ type: string; n: number }> = []
+  private queue: RawMessage[] = []
   private head = 0
   private scheduled = false
   handled = 0
 
-  tell(message: { type: string; n: number }): void {
+  tell(message: RawMessage): void {
     this.queue.push(message)
     if (!this.scheduled) {
       this.scheduled = true
@@ -25,12 +32,17 @@ class ArrayMailbox {
     }
   }
 
+  ask(): Promise<number> {
+    return new Promise((resolve) => this.tell({ type: 'get', reply: resolve }))
+  }
+
   private readonly drain = (): void => {
     const queue = this.queue
     while (this.head < queue.length) {
-      const message = queue[this.head] as { type: string; n: number }
+      const message = queue[this.head] as RawMessage
       queue[this.head++] = undefined as never
       if (message.type === 'inc') this.handled++
+      else message.reply?.(this.handled)
     }
     queue.length = 0
     this.head = 0
@@ -100,14 +112,31 @@ const scenarios: Scenario[] = [
     name: 'baseline.array.tell',
     system: 'node',
     description:
-      'The local.tell workload against a bare array queue drained in a queueMicrotask (no actor runtime): the in-thread ceiling.',
+      'The local.tell workload against a bare array queue drained in a queueMicrotask (no actor runtime): the in-thread ceiling for tell.',
     compareTo: 'local.tell',
     run: (ctx) =>
       measureTell(
-        { send: () => mailbox.tell({ type: 'inc', n: 0 }), count: async () => mailbox.handled },
+        { send: () => mailbox.tell({ type: 'inc', reply: null }), count: () => mailbox.ask() },
         ctx.quick ? 10_000_000 : 30_000_000,
         ctx.signal,
       ),
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'baseline.array.ask.seq',
+    system: 'node',
+    description:
+      'The local.ask.seq workload against the same bare mailbox: each ask is a promise whose resolver rides in the message. The in-thread ceiling for ask.',
+    compareTo: 'local.ask.seq',
+    run: (ctx) => measureSequential(() => mailbox.ask(), ctx.quick ? 1_000_000 : 3_000_000, ctx.signal),
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'baseline.array.ask.pipelined',
+    system: 'node',
+    description: 'The local.ask.pipelined workload (1000 in flight) against the same bare mailbox.',
+    compareTo: 'local.ask.pipelined',
+    run: (ctx) => measurePipelined(() => mailbox.ask(), ctx.quick ? 1_000_000 : 3_000_000, ctx.signal),
     timeoutMs: 60_000,
   },
   {
