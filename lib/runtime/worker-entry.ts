@@ -13,9 +13,28 @@ export function actorWorkerUrl(): URL {
   return new URL(`../../workers/actor-worker.${fromTs ? 'ts' : 'js'}`, import.meta.url)
 }
 
+/** Flags worth passing on to worker threads; takes a value when followed by one. */
+const PASSED_ON = /^(--import|--require|-r|--loader|--experimental-loader|--conditions|-C|--enable-source-maps|--experimental-[a-z-]+|--no-warnings|--no-deprecation|--stack-trace-limit)(=|$)/
+const TAKES_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C'])
+
+/**
+ * The parent's `execArgv` without what worker threads refuse (V8 and process-wide flags such as
+ * `--expose-gc` or `--max-old-space-size` fail `new Worker` with ERR_WORKER_INVALID_EXEC_ARGV).
+ */
+export function workerSafeArgv(argv: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (!PASSED_ON.test(a)) continue
+    out.push(a)
+    if (TAKES_VALUE.has(a) && i + 1 < argv.length) out.push(argv[++i] as string)
+  }
+  return out
+}
+
 /** `execArgv` for worker threads (actor workers and the blocking-task pool). */
 export function workerExecArgv(): string[] {
-  const inherited = process.execArgv
+  const inherited = workerSafeArgv(process.execArgv)
   if (!fromTs) return inherited
   const hasLoader = inherited.some((a) => a.includes('@tapjs/typescript') || a.includes('ts-node'))
   if (hasLoader) return inherited

@@ -200,3 +200,11 @@ t.test('control channel: requests, replies, errors, close', async (t) => {
   server.close(new Error('x'))
   port1.close()
 })
+
+t.test('worker execArgv keeps loaders and drops flags workers refuse', async (t) => {
+  const { workerSafeArgv } = await import('../../lib/runtime/worker-entry.js')
+  t.same(
+    workerSafeArgv(['--expose-gc', '--import', 'file:///x.mjs', '--max-old-space-size=100', '--require', 'a.cjs', '--enable-source-maps', '--import=y', '--conditions', 'dev']),
+    ['--import', 'file:///x.mjs', '--require', 'a.cjs', '--enable-source-maps', '--import=y', '--conditions', 'dev'],
+  )
+})
