@@ -14,7 +14,7 @@
 import './msgpackr-env.js'
 import { EventEmitter } from 'node:events'
 import { MessagePort } from 'node:worker_threads'
-import { addExtension, isNativeAccelerationEnabled, Packr } from 'msgpackr'
+import { addExtension, isNativeAccelerationEnabled, Packr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr'
 import { ActorRef } from '../actor/ref.js'
 import { ActorRefError, type ActorErrorCode } from '../actor/errors.js'
 
@@ -139,23 +139,42 @@ function installExtensions(): void {
 installExtensions()
 
 const packr = new Packr({ useRecords: false, moreTypes: true })
+/** Write into the encoder's own buffer from its start, and return it whole (no view per message). */
+const IN_PLACE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE
 
 /**
- * Encodes `value`. The result is a view into a buffer msgpackr reuses: copy it before the next
- * encode. Throws {@link NotEncodableError} for values that cannot cross threads (symbols included).
+ * An encoded message: bytes `[start, end)` of a buffer the encoder reuses, valid only until
+ * the next encode on this thread. Copy it (or write it into a ring) at once.
  */
-export function encode(value: unknown): Buffer {
+export type Encoded = Uint8Array & { readonly start: number; readonly end: number }
+
+/**
+ * Encodes `value` into the encoder's reused buffer. Throws {@link NotEncodableError} for
+ * values that cannot cross threads (symbols included).
+ */
+export function encode(value: unknown): Encoded {
   try {
-    return packr.pack(value)
+    return packr.pack(value, IN_PLACE) as unknown as Encoded
   } catch (e) {
     if (e instanceof NotEncodableError) throw e
     throw new NotEncodableError((e as Error).message)
   }
 }
 
+/** Encodes `value` into a buffer of its own. */
+export function encodeCopy(value: unknown): Uint8Array {
+  const e = encode(value)
+  return Uint8Array.prototype.slice.call(e, e.start, e.end)
+}
+
+/** Reused for every in-place decode: one options object instead of one per frame. */
+const range = { start: 0, end: 0 }
+
 /** Decodes `data[start, end)` in place (no copy; works on SharedArrayBuffer memory). */
 export function decode(data: Uint8Array, start: number, end: number): unknown {
-  return packr.unpack(data, { start, end })
+  range.start = start
+  range.end = end
+  return packr.unpack(data, range)
 }
 
 /** True when msgpackr's native string extractor is active (slow on shared memory): a load-order bug. */

@@ -84,25 +84,25 @@ export class Link {
     for (const w of this.waiters.drain()) w.failed(error)
   }
 
-  /** Sends on the system lane: written now or queued, never refused. */
-  writeSystem(bytes: Uint8Array): void {
+  /** Sends `bytes[start, end)` on the system lane: written now or queued, never refused. */
+  writeSystem(bytes: Uint8Array, start = 0, end = bytes.length): void {
     if (this.dead) return
     if (this.sysQueue.length === 0) {
-      if (this.writeOrQueue(this.sys, this.sysQueue, bytes)) {
+      if (this.writeOrQueue(this.sys, this.sysQueue, bytes, start, end)) {
         this.peerSignal.wake()
         return
       }
     } else {
-      this.queueChunks(this.sysQueue, bytes, 0, this.sys.maxPayload)
+      this.queueChunks(this.sysQueue, bytes, start, end, this.sys.maxPayload)
     }
     this.peerSignal.wake()
     this.backlogged(this.sys)
   }
 
-  /** Sends on the user lane; FULL means the outbox is at its limit and nothing was sent. */
-  writeUser(bytes: Uint8Array): WriteOutcome {
+  /** Sends `bytes[start, end)` on the user lane; FULL means the outbox is at its limit and nothing was sent. */
+  writeUser(bytes: Uint8Array, start = 0, end = bytes.length): WriteOutcome {
     if (this.userQueue.length === 0 && this.waiters.length === 0) {
-      if (this.writeOrQueue(this.user, this.userQueue, bytes)) {
+      if (this.writeOrQueue(this.user, this.userQueue, bytes, start, end)) {
         this.peerSignal.wake()
         return WRITTEN
       }
@@ -113,16 +113,16 @@ export class Link {
     }
     // The peer may have drained the ring since: move the queue along before judging it full.
     if (this.drainQueue(this.user, this.userQueue, true) > 0) this.peerSignal.wake()
-    if (this.userQueue.length === 0 && this.waiters.length === 0) return this.writeUser(bytes)
+    if (this.userQueue.length === 0 && this.waiters.length === 0) return this.writeUser(bytes, start, end)
     if (this.userFrames >= this.outboxLimit || this.waiters.length > 0) return FULL
-    this.queueChunks(this.userQueue, bytes, 0, this.user.maxPayload)
+    this.queueChunks(this.userQueue, bytes, start, end, this.user.maxPayload)
     this.userFrames++
     return QUEUED
   }
 
-  /** Queues `bytes` behind a full outbox; `accepted` runs once it moved into the outbox. */
-  waitForRoom(bytes: Uint8Array, accepted: () => void, failed: (error: unknown) => void): void {
-    this.waiters.push({ bytes: Uint8Array.prototype.slice.call(bytes), accepted, failed })
+  /** Queues `bytes[start, end)` behind a full outbox; `accepted` runs once it moved into the outbox. */
+  waitForRoom(bytes: Uint8Array, start: number, end: number, accepted: () => void, failed: (error: unknown) => void): void {
+    this.waiters.push({ bytes: Uint8Array.prototype.slice.call(bytes, start, end), accepted, failed })
     this.backlogged(this.user)
   }
 
@@ -150,10 +150,10 @@ export class Link {
     while (this.waiters.length > 0 && this.userFrames < this.outboxLimit) {
       const w = this.waiters.shift() as Waiter
       if (this.userQueue.length === 0) {
-        if (this.writeOrQueue(this.user, this.userQueue, w.bytes)) moved++
+        if (this.writeOrQueue(this.user, this.userQueue, w.bytes, 0, w.bytes.length)) moved++
         else this.userFrames++
       } else {
-        this.queueChunks(this.userQueue, w.bytes, 0, this.user.maxPayload)
+        this.queueChunks(this.userQueue, w.bytes, 0, w.bytes.length, this.user.maxPayload)
         this.userFrames++
       }
       moved++
@@ -169,41 +169,45 @@ export class Link {
   }
 
   /**
-   * Writes a frame (chunked when large). Returns true when all of it went into the ring; else
-   * the unwritten rest is queued (a frame's chunks are never interleaved with other frames).
+   * Writes the frame `bytes[start, end)` (chunked when large). Returns true when all of it went
+   * into the ring; else the unwritten rest is queued as copies (a frame's chunks are never
+   * interleaved with other frames).
    */
-  private writeOrQueue(ring: SpscRing, queue: Deque<Queued>, bytes: Uint8Array): boolean {
+  private writeOrQueue(ring: SpscRing, queue: Deque<Queued>, bytes: Uint8Array, start: number, end: number): boolean {
     const max = ring.maxPayload
-    if (bytes.length <= max) {
-      if (ring.tryWrite(bytes, 0, bytes.length, CHUNK_NONE)) return true
-      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes), flags: CHUNK_NONE })
+    if (end - start <= max) {
+      if (ring.tryWrite(bytes, start, end, CHUNK_NONE)) return true
+      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes, start, end), flags: CHUNK_NONE })
       return false
     }
-    let offset = 0
-    while (offset < bytes.length) {
-      const end = Math.min(bytes.length, offset + max)
-      const flags = offset === 0 ? CHUNK_FIRST : end === bytes.length ? CHUNK_LAST : CHUNK_MIDDLE
-      if (!ring.tryWrite(bytes, offset, end, flags)) {
-        this.queueChunks(queue, bytes, offset, max)
+    let offset = start
+    while (offset < end) {
+      const stop = Math.min(end, offset + max)
+      const flags = offset === start ? CHUNK_FIRST : stop === end ? CHUNK_LAST : CHUNK_MIDDLE
+      if (!ring.tryWrite(bytes, offset, stop, flags)) {
+        this.queueChunks(queue, bytes, offset, end, max, start)
         return false
       }
-      offset = end
+      offset = stop
     }
     return true
   }
 
-  /** Queues `bytes[from..]` as copies, in the chunking `writeOrQueue` would have used. */
-  private queueChunks(queue: Deque<Queued>, bytes: Uint8Array, from: number, max: number): void {
-    if (from === 0 && bytes.length <= max) {
-      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes), flags: CHUNK_NONE })
+  /**
+   * Queues `bytes[from, end)` as copies, chunked as `writeOrQueue` would have; `frameStart` is
+   * where the whole frame began (a frame resumed mid-way continues with middle chunks).
+   */
+  private queueChunks(queue: Deque<Queued>, bytes: Uint8Array, from: number, end: number, max: number, frameStart = from): void {
+    if (from === frameStart && end - from <= max) {
+      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes, from, end), flags: CHUNK_NONE })
       return
     }
-    for (let offset = from; offset < bytes.length; ) {
-      const end = Math.min(bytes.length, offset + max)
-      const flags = offset === 0 ? CHUNK_FIRST : end === bytes.length ? CHUNK_LAST : CHUNK_MIDDLE
-      // Buffer#slice is a view: copy, the encoder reuses its buffer for the next message.
-      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes, offset, end), flags })
-      offset = end
+    for (let offset = from; offset < end; ) {
+      const stop = Math.min(end, offset + max)
+      const flags = offset === frameStart ? CHUNK_FIRST : stop === end ? CHUNK_LAST : CHUNK_MIDDLE
+      // Copies: the encoder reuses its buffer for the next message.
+      queue.push({ bytes: Uint8Array.prototype.slice.call(bytes, offset, stop), flags })
+      offset = stop
     }
   }
 

@@ -18,7 +18,7 @@ import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { loadActorClass, locate, moduleOf, type ClassLocation } from './actor-modules.js'
 import { BlockingPool } from './blocking.js'
-import { decode, encode, NotEncodableError, type RefAddress } from './codec.js'
+import { decode, encodeCopy, NotEncodableError, type RefAddress } from './codec.js'
 import type { MainToWorker, PlaceRequest, SpawnSpec, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
 import { RemoteParent } from './router.js'
@@ -543,7 +543,7 @@ function bump(m: Map<number, number>, key: number, by: number): void {
 
 function encodeArgs(args: readonly unknown[], id: string, typeName: string): Uint8Array {
   try {
-    return Uint8Array.prototype.slice.call(encode(args))
+    return encodeCopy(args)
   } catch (e) {
     if (e instanceof NotEncodableError) {
       throw new ActorRefError('Serialization', `constructor arguments cannot be sent to a worker thread: ${e.message}`, {

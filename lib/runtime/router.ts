@@ -18,7 +18,7 @@ import { ActorRef } from '../actor/ref.js'
 import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type RefAddress } from './codec.js'
+import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
 import {
   F_ASK,
   F_CHILD_TERMINATED,
@@ -64,7 +64,7 @@ class RemoteReply implements Reply {
   ) {}
 
   resolve(value: unknown): void {
-    let bytes: Uint8Array
+    let bytes: Encoded
     try {
       bytes = encode([F_REPLY, this.requestId, value])
     } catch (e) {
@@ -198,7 +198,7 @@ export class ThreadRouter {
     return link
   }
 
-  private encodeFor(frame: Frame, a: { id: string; typeName: string }, handler: string): Uint8Array {
+  private encodeFor(frame: Frame, a: { id: string; typeName: string }, handler: string): Encoded {
     try {
       return encode(frame)
     } catch (e) {
@@ -214,9 +214,9 @@ export class ThreadRouter {
     }
   }
 
-  writeSystem(thread: number, bytes: Uint8Array): void {
+  writeSystem(thread: number, bytes: Encoded): void {
     const link = this.links[thread]
-    if (link !== undefined) link.writeSystem(bytes)
+    if (link !== undefined) link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
   tell(t: ThreadTarget, handler: string, args: unknown[]): void {
@@ -228,7 +228,7 @@ export class ThreadRouter {
       return
     }
     const bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
-    if (link.writeUser(bytes) === FULL) {
+    if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
       throw new ActorRefError('MailboxFull', `the outbox to thread ${t.thread} is full`, {
         actorId: t.id,
         actorType: t.typeName,
@@ -239,14 +239,14 @@ export class ThreadRouter {
 
   send(t: ThreadTarget, handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
     let link: Link
-    let bytes: Uint8Array
+    let bytes: Encoded
     try {
       link = this.liveLink(t.thread, t, handler)
       bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
-    if (link.writeUser(bytes) !== FULL) return Promise.resolve()
+    if (link.writeUser(bytes, bytes.start, bytes.end) !== FULL) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const limit = timeoutMs ?? this.host.options.askTimeoutMs
       const timer = setTimeout(() => {
@@ -256,6 +256,8 @@ export class ThreadRouter {
       let done = false
       link.waitForRoom(
         bytes,
+        bytes.start,
+        bytes.end,
         () => {
           clearTimeout(timer)
           if (!done) resolve()
@@ -271,7 +273,7 @@ export class ThreadRouter {
   ask(t: ThreadTarget, handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
     let link: Link
     const requestId = this.nextRequest++
-    let bytes: Uint8Array
+    let bytes: Encoded
     try {
       link = this.liveLink(t.thread, t, handler)
       bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId], t, handler)
@@ -281,8 +283,8 @@ export class ThreadRouter {
     const pending = new RemoteAsk(this, t.thread, requestId, t, handler, options?.timeoutMs ?? this.host.options.askTimeoutMs)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
-    if (link.writeUser(bytes) === FULL) {
-      link.waitForRoom(bytes, () => {}, (e) => pending.reject(e))
+    if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
+      link.waitForRoom(bytes, bytes.start, bytes.end, () => {}, (e) => pending.reject(e))
     }
     this.inbox?.kick()
     return pending.promise
@@ -304,7 +306,8 @@ export class ThreadRouter {
     }
     const pending = new RemoteAsk(this, t.thread, requestId, t, what, timeoutMs)
     this.pending.set(requestId, pending)
-    link.writeSystem(encode(frame(requestId)))
+    const bytes = encode(frame(requestId))
+    link.writeSystem(bytes, bytes.start, bytes.end)
     this.inbox?.kick()
     return pending.promise
   }
@@ -452,7 +455,7 @@ export class ThreadRouter {
       case F_DESCRIBE: {
         const [, id, options, depth, requestId] = frame
         const cell = this.host.cell(id)
-        const reply = (bytes: Uint8Array): void => this.writeSystem(from, bytes)
+        const reply = (bytes: Encoded): void => this.writeSystem(from, bytes)
         if (cell === undefined) {
           reply(encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))]))
         } else {

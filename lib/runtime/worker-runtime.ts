@@ -17,7 +17,7 @@ import { ActorSystem, type SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { consoleLogger, type LogLevel } from '../util/logger.js'
 import { locate } from './actor-modules.js'
-import { encode, errorToData, NotEncodableError, type RefAddress } from './codec.js'
+import { encodeCopy, errorToData, NotEncodableError, type RefAddress } from './codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement } from './placement.js'
@@ -76,7 +76,7 @@ export class WorkerRuntime implements SystemRuntime {
     }
     let args: Uint8Array
     try {
-      args = Uint8Array.prototype.slice.call(encode(p.args))
+      args = encodeCopy(p.args)
     } catch (e) {
       if (!(e instanceof NotEncodableError)) throw e
       throw new ActorRefError('Serialization', `constructor arguments cannot be sent to another thread: ${e.message}`, {

@@ -112,7 +112,7 @@ t.test('link: large frames are chunked; backlog flushes in order; the user outbo
   t.ok(backlogs.length > 0)
   const accepted = outcomes.filter((o) => o !== FULL).length
   let waiterAccepted = false
-  link.waitForRoom(small, () => (waiterAccepted = true), () => t.fail('not failed'))
+  link.waitForRoom(small, 0, small.length, () => (waiterAccepted = true), () => t.fail('not failed'))
   t.equal(link.writeUser(small), FULL, 'no overtaking a waiting sender')
   let got = 0
   for (let i = 0; i < 10 && link.backlog > 0; i++) {
@@ -135,7 +135,7 @@ t.test('link: large frames are chunked; backlog flushes in order; the user outbo
   dead.link.writeUser(new Uint8Array(40))
   dead.link.writeUser(new Uint8Array(40))
   let failure: unknown
-  dead.link.waitForRoom(new Uint8Array(4), () => {}, (e) => (failure = e))
+  dead.link.waitForRoom(new Uint8Array(4), 0, 4, () => {}, (e) => (failure = e))
   dead.link.kill(new Error('gone'))
   t.match(failure, { message: 'gone' })
   t.equal(dead.link.isDead, true)
@@ -155,7 +155,8 @@ t.test('codec: errors keep their details; values that cannot cross threads are r
   t.match(errorToData('text'), { name: 'Error', message: 'text' })
   t.match(errorToData(42), { message: '42' })
   const value = { s: new Set([1]), d: new Date(5), n: 10n, u: undefined, e: plain, arr: [1, 'x'] }
-  const bytes = encode(value)
+  const enc = encode(value)
+  const bytes = enc.subarray(enc.start, enc.end)
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.length + 8))
   copy.set(bytes, 4)
   const out = decode(copy, 4, 4 + bytes.length) as typeof value
