@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
+import { resolvePersistenceOptions, type PersistenceOptions, type ResolvedPersistenceOptions } from '../persistence/options.js'
 import { resolveStrategy, type ResolvedStrategy, type SupervisionStrategy } from './supervision.js'
 
 /** Options of {@link ActorSystem.start}. Every field is optional. */
@@ -26,6 +27,8 @@ export interface ActorSystemOptions {
   logger?: Logger
   /** Level of the default logger; default `COERCE_LOG_LEVEL` from the environment, else `warn`. */
   logLevel?: LogLevel
+  /** Journal storage and failure policies of persistent actors. Default: in-memory storage, retry policies. */
+  persistence?: PersistenceOptions
 }
 
 export interface ResolvedSystemOptions {
@@ -37,6 +40,7 @@ export interface ResolvedSystemOptions {
   supervision: ResolvedStrategy
   metricsSampleEvery: number
   logger: Logger
+  persistence: ResolvedPersistenceOptions
 }
 
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000
@@ -74,7 +78,8 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   } catch (e) {
     problems.push((e as Error).message)
   }
-  if (problems.length > 0 || supervision === undefined) {
+  const persistence = resolvePersistenceOptions(o.persistence, problems)
+  if (problems.length > 0 || supervision === undefined || persistence === undefined) {
     throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
   }
   const name = o.name ?? process.env['COERCE_ACTOR_SYSTEM'] ?? 'coerce'
@@ -88,5 +93,6 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     supervision,
     metricsSampleEvery: sample ?? DEFAULT_METRICS_SAMPLE_EVERY,
     logger: o.logger ?? consoleLogger(level, { system: name, nodeId }),
+    persistence,
   }
 }
