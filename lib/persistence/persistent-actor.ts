@@ -119,7 +119,7 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
     if (typeof persistenceId !== 'string' || persistenceId.length === 0) {
       throw new PersistenceError('InvalidArgument', `persistenceId of ${type.name} must be a non-empty string (got ${JSON.stringify(persistenceId)})`)
     }
-    const lease = await acquireStorage(this.ctx.system, settings.storage, this.ctx.log)
+    const lease = await acquireStorage(this.ctx.system, settings.storage, this.ctx.system.options.logger)
     const journal = new Journal({
       persistenceId,
       storage: lease.storage,
