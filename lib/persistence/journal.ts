@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger.js'
 import type { TypeRegistry } from './codec.js'
 import { errorText, isPersistenceError, PersistenceError } from './errors.js'
 import type { ResolvedPersistPolicy, ResolvedRecoveryPolicy, ResolvedRetryPolicy } from './options.js'
-import { retry, RetryEnded, type AttemptFailure } from './retry.js'
+import { retry, RetryEnded, type AttemptFailure, type RetryHooks } from './retry.js'
 import { conflictError, type JournalEntry, type JournalStorage } from './storage.js'
 
 /** What a recovery found. */
@@ -70,10 +70,22 @@ export class Journal {
   private locked = false
   private readonly lockWaiters: (() => void)[] = []
   private uncertain: Uncertain | null = null
+  /** What the running write, snapshot or delete does, for log lines. */
+  private what = ''
+  /** Built once: writes are the hot path and are serialized, so one set of hooks serves all. */
+  private readonly policyHooks: RetryHooks
 
   constructor(init: JournalInit) {
     this.init = init
     this.persistenceId = init.persistenceId
+    this.policyHooks = {
+      // What a storage throws that is not a PersistenceError is a storage failure.
+      retryable: (e) => !(e instanceof PersistenceError) || e.code === 'StorageFailed',
+      aborted: () => this.closed || init.aborted(),
+      onFailure: (e, f) => {
+        if (f.willRetry) init.logger.warn({ persistenceId: this.persistenceId, attempt: f.attempt, err: e }, `${this.what} failed; retrying`)
+      },
+    }
   }
 
   close(): void {
@@ -306,28 +318,15 @@ export class Journal {
 
   /** Runs `op` under `policy` and turns the outcome into the error the caller sees. */
   private async withPolicy(policy: ResolvedRetryPolicy | null, what: string, op: () => Promise<void>): Promise<void> {
-    const pid = this.persistenceId
+    this.what = what
     try {
-      await retry(policy, async () => {
-        this.open()
-        try {
-          await op()
-        } catch (e) {
-          throw this.wrap(e, what)
-        }
-      }, {
-        retryable: (e) => isPersistenceError(e, 'StorageFailed'),
-        aborted: this.init.aborted,
-        onFailure: (e, f) => {
-          if (f.willRetry) this.init.logger.warn({ persistenceId: pid, attempt: f.attempt, err: e }, `${what} failed; retrying`)
-        },
-      })
+      await retry(policy, op, this.policyHooks)
     } catch (e) {
       const ended = e as RetryEnded
       const last = this.wrap(ended.last, what)
       if (policy === null || last.code !== 'StorageFailed') throw last
-      const why = ended.exhausted ? `after ${ended.attempts} attempt(s)` : 'because the actor system is shutting down'
-      throw new PersistenceError('PersistFailed', `${what} gave up ${why}: ${last.detail}`, { persistenceId: pid, cause: last })
+      const why = ended.exhausted ? `after ${ended.attempts} attempt(s)` : 'because the actor stopped or the system is shutting down'
+      throw new PersistenceError('PersistFailed', `${what} gave up ${why}: ${last.detail}`, { persistenceId: this.persistenceId, cause: last })
     }
   }
 

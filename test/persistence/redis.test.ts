@@ -51,6 +51,16 @@ const policy = (persist: PersistentActorOptions['persist']): PersistentActorOpti
   persist,
 })
 
+class Returning extends Account {
+  static override persistence = policy({ kind: 'returnError' })
+}
+class Retrying extends Account {
+  static override persistence = policy({ kind: 'retry', maxAttempts: 400, delayMs: 20, maxDelayMs: 100 })
+}
+class Stopping extends Account {
+  static override persistence = policy({ kind: 'stop' })
+}
+
 t.test('keys: sorted sets scored by sequence, a sequence key, hash tags on request', async (t) => {
   const s = await server(t)
   const a = admin(t, s)
@@ -112,19 +122,10 @@ t.test('Redis going away mid-run: policies act, nothing acknowledged is lost', a
     keyPrefix: 'away:',
     connectTimeoutMs: 300,
     commandTimeoutMs: 2_000,
-    reconnect: { maxDelayMs: 100 },
+    reconnect: { maxAttempts: 100, maxDelayMs: 100 },
   }
   const system = await ActorSystem.start({ logger, persistence: { storage: config } })
   t.teardown(() => system.shutdown())
-  class Returning extends Account {
-    static override persistence = policy({ kind: 'returnError' })
-  }
-  class Retrying extends Account {
-    static override persistence = policy({ kind: 'retry', maxAttempts: 400, delayMs: 20, maxDelayMs: 100 })
-  }
-  class Stopping extends Account {
-    static override persistence = policy({ kind: 'stop' })
-  }
   const ret = await system.spawn(Returning, { id: 'ret' })
   const rty = await system.spawn(Retrying, { id: 'rty' })
   const stp = await system.spawn(Stopping, { id: 'stp' })
@@ -192,9 +193,6 @@ t.test('a frozen server: the timed-out write is found stored and applied before 
   const config: RedisStorageConfig = { kind: 'redis', url: s.url, keyPrefix: 'frozen:', commandTimeoutMs: 200 }
   const system = await ActorSystem.start({ logLevel: 'silent', persistence: { storage: config } })
   t.teardown(() => system.shutdown())
-  class Returning extends Account {
-    static override persistence = policy({ kind: 'returnError' })
-  }
   const acc = await system.spawn(Returning, { id: 'fz' })
   await acc.ask('deposit', 10)
   s.pause()
@@ -227,9 +225,6 @@ t.test('after the reconnect attempts ran out, the next operation connects again'
   const config: RedisStorageConfig = { kind: 'redis', url: s.url, keyPrefix: 'ended:', connectTimeoutMs: 200, reconnect: { maxAttempts: 1, maxDelayMs: 10 } }
   const system = await ActorSystem.start({ logLevel: 'silent', persistence: { storage: config } })
   t.teardown(() => system.shutdown())
-  class Returning extends Account {
-    static override persistence = policy({ kind: 'returnError' })
-  }
   const acc = await system.spawn(Returning, { id: 'end' })
   await acc.ask('deposit', 1)
   await s.kill()
