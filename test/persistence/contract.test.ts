@@ -78,7 +78,7 @@ async function storageContract(t: Test, provider: Provider): Promise<void> {
 
   t.test('large batches are written whole and read back in pages', async (t) => {
     const id = pid('large')
-    const n = 5_000
+    const n = 60_000
     await s.writeEvents(id, 0, Array.from({ length: n }, (_, i) => entry(i + 1, 'Big', [i & 0xff, (i >> 8) & 0xff])))
     t.equal(await s.readHighestSequence(id), n)
     const seen: number[] = []
@@ -89,7 +89,7 @@ async function storageContract(t: Test, provider: Provider): Promise<void> {
       for (const e of page) seen.push(e.sequence)
       from = (page[page.length - 1] as { sequence: number }).sequence + 1
     }
-    t.equal(pages, 5)
+    t.equal(pages, 60)
     t.ok(seen.length === n && seen.every((q, i) => q === i + 1), 'every sequence once, in order')
   })
 

@@ -73,7 +73,8 @@ return {0, 0}
 type ScriptReply = [number, number]
 
 interface JournalCommands {
-  coerceWriteEvents(journalKey: string, seqKey: string, expected: number, ...pairs: (number | Buffer)[]): Promise<ScriptReply>
+  /** `pairs` goes as one array (ioredis flattens it) so a large batch is never spread into call arguments. */
+  coerceWriteEvents(journalKey: string, seqKey: string, expected: number, pairs: (number | Buffer)[]): Promise<ScriptReply>
   coerceWriteSnapshot(snapshotKey: string, seqKey: string, sequence: number, member: Buffer): Promise<ScriptReply>
 }
 
@@ -217,7 +218,7 @@ export class RedisJournalStorage implements JournalStorage {
       args[2 * i] = e.sequence
       args[2 * i + 1] = encodeMember(e)
     }
-    const [ok, highest] = await this.exec((c) => c.coerceWriteEvents(k.journal, k.seq, expectedSequence, ...args))
+    const [ok, highest] = await this.exec((c) => c.coerceWriteEvents(k.journal, k.seq, expectedSequence, args))
     if (ok !== 1) throw conflictError(persistenceId, expectedSequence, highest)
   }
 
