@@ -21,8 +21,10 @@ const packr = new Packr({ useRecords: false, moreTypes: true })
  */
 export const msgpackCodec: Codec<unknown> = {
   encode(value: unknown): Uint8Array {
-    // pack() returns a view into a reused buffer: keep a copy.
-    return Uint8Array.prototype.slice.call(packr.pack(value))
+    // pack() returns a view into a reused buffer: keep a copy. Buffer.from copies small
+    // values into Node's shared pool, so a journal of many small events is not one
+    // ArrayBuffer per event for the garbage collector to track.
+    return Buffer.from(packr.pack(value))
   },
   decode(bytes: Uint8Array): unknown {
     return packr.unpack(bytes)
