@@ -102,7 +102,11 @@ export type ResolvedPersistPolicy = ResolvedRetryPolicy | { kind: 'stop' } | { k
 
 /** Persistence options with every default filled in. */
 export interface ResolvedPersistenceOptions {
-  storage: JournalStorage | StorageConfig
+  /**
+   * null: no storage on this thread. A worker thread of a system given a storage instance gets
+   * null, since an instance cannot cross threads; persistent actors there fail to start.
+   */
+  storage: JournalStorage | StorageConfig | null
   recovery: ResolvedRecoveryPolicy
   persist: ResolvedPersistPolicy
   recoveryBatchSize: number
@@ -241,4 +245,13 @@ export function resolvePersistenceOptions(o: PersistenceOptions | undefined, pro
     persist,
     recoveryBatchSize: batch ?? DEFAULT_RECOVERY_BATCH_SIZE,
   }
+}
+
+/**
+ * @internal The persistence options as a worker thread receives them: plain data only. A
+ * storage instance lives on the thread that created it, so it becomes null (a persistent actor
+ * placed on a worker then fails to start with an error saying why and what to use instead).
+ */
+export function persistenceForWorker(o: ResolvedPersistenceOptions): ResolvedPersistenceOptions {
+  return isJournalStorage(o.storage) ? { ...o, storage: null } : o
 }

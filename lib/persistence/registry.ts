@@ -10,7 +10,8 @@ import type { Logger } from '../util/logger.js'
 import type { StorageConfig } from './options.js'
 import { MemoryJournalStorage } from './providers/memory.js'
 import type { RedisJournalOptions, RedisJournalStorage } from './providers/redis.js'
-import type { JournalStorage } from './storage.js'
+import { PersistenceError } from './errors.js'
+import { isJournalStorage, type JournalStorage } from './storage.js'
 
 /** A storage held by one actor; `release` is idempotent. */
 export interface StorageLease {
@@ -31,7 +32,14 @@ const perSystem = new WeakMap<object, Map<string, Shared>>()
  * @internal Leases the storage `spec` names for an actor of `system`. Configs are built on first
  * use (the Redis provider, and ioredis with it, is loaded only then).
  */
-export async function acquireStorage(system: object, spec: JournalStorage | StorageConfig, logger: Logger): Promise<StorageLease> {
+export async function acquireStorage(system: object, spec: JournalStorage | StorageConfig | null, logger: Logger): Promise<StorageLease> {
+  if (spec === null || !(isConfig(spec) || isJournalStorage(spec))) {
+    throw new PersistenceError(
+      'InvalidArgument',
+      'no journal storage on this thread: a JournalStorage instance given to ActorSystem.start stays on the thread that made it; ' +
+        "configure persistence.storage as plain data ({ kind: 'redis', url }) or keep persistent actors on the main thread",
+    )
+  }
   if (!isConfig(spec)) return { storage: spec, release: () => {} }
   let shared = perSystem.get(system)
   if (shared === undefined) {

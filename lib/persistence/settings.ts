@@ -65,7 +65,7 @@ export interface ClassSettings {
 
 /** @internal What one actor runs with: its class settings over the system's. */
 export interface ActorSettings {
-  storage: JournalStorage | StorageConfig
+  storage: JournalStorage | StorageConfig | null
   recovery: ResolvedRecoveryPolicy
   persist: ResolvedPersistPolicy
   recoveryBatchSize: number

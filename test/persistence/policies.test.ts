@@ -20,6 +20,7 @@ import {
   type Terminated,
 } from '../../lib/index.js'
 import { backoffDelay } from '../../lib/persistence/retry.js'
+import { persistenceForWorker } from '../../lib/persistence/options.js'
 import { Account, entry, FaultyStorage, sleep, until, type AccountEvent, type AccountState } from './fixtures.js'
 
 type Test = Parameters<Parameters<typeof t.test>[0]>[0]
@@ -538,6 +539,22 @@ t.test('options are validated once, naming every bad field', async (t) => {
     static override persistence = { events: 'Deposited', snapshot: 1 } as unknown as PersistentActorOptions<AccountEvent, AccountState>
   }
   await t.rejects(system.spawn(WorseEvents), { message: /persistence.events must be an array.*persistence.snapshot must be an object/ })
+})
+
+t.test('a storage instance stays on its thread: worker options carry null and actors there fail clearly', async (t) => {
+  const storage = new MemoryJournalStorage()
+  const system = await start(t, { storage })
+  const forWorker = persistenceForWorker(system.options.persistence)
+  t.equal(forWorker.storage, null)
+  t.same(structuredClone(forWorker), forWorker, 'plain data, fit for postMessage')
+  const config = { ...system.options.persistence, storage: { kind: 'redis', url: 'redis://h:1' } as const }
+  t.equal(persistenceForWorker(config), config, 'a config crosses unchanged')
+  // What a worker of this system sees:
+  ;(system.options.persistence as { storage: unknown }).storage = forWorker.storage
+  const err = await system.spawn(Account, { id: 'on-worker' }).catch((e: unknown) => e)
+  t.match(err, { code: 'StartFailed', message: /no journal storage on this thread.*kind: 'redis'/ })
+  ;(system.options.persistence as { storage: unknown }).storage = structuredClone({ ...storage })
+  await t.rejects(system.spawn(Account, { id: 'on-worker' }), { message: /no journal storage on this thread/ }, 'a clone that lost its methods is refused too')
 })
 
 t.test('backoff grows by the factor up to the cap', async (t) => {
