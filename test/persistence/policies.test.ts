@@ -188,7 +188,7 @@ t.test('recovery retry: spent attempts fail the spawn with StartFailed', async (
   t.match((err as Error).message, /recovery failed after 3 attempt\(s\): StorageFailed: reading the last sequence failed: unreachable/)
   t.match((err as Error).cause, { code: 'RecoveryFailed', persistenceId: 'doomed', cause: { code: 'StorageFailed' } })
   t.same(failures.map((f) => [f.attempt, f.willRetry]), [[1, true], [2, true], [3, false]])
-  t.equal(system.actorOf('doomed'), undefined)
+  t.equal(await system.actorOf('doomed'), undefined)
 })
 
 t.test('recovery stop: the first failure fails the spawn', async (t) => {
