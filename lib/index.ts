@@ -1,6 +1,7 @@
 /**
  * coerce-ts public API. Everything an application imports comes from here.
  */
+import './runtime/install.js'
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
 export { ActorRef } from './actor/ref.js'
@@ -24,6 +25,34 @@ export type { DeadLetter, ActorFailure, SystemEventMap } from './actor/events.js
 export type { HandlerName, HandlerArgs, HandlerResult, AskOptions, AskArgs, ActorClass, ActorArgs } from './actor/types.js'
 export type { OwnedResource } from './actor/cell.js'
 export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
+export type { RuntimeStatus, ThreadStatus } from './actor/runtime-api.js'
+export { registerActors } from './runtime/actor-modules.js'
+export type { Placement, PlacementPolicy } from './runtime/placement.js'
+export {
+  StaticDiscovery,
+  DnsDiscovery,
+  KubernetesDiscovery,
+  DiscoveryError,
+  DiscoveryErrorCode,
+  isDiscoveryError,
+  peerKey,
+  peerAddress,
+  diffPeers,
+  sortPeers,
+  type Peer,
+  type Discovery,
+  type DiscoveryChange,
+  type StopWatch,
+  type WatchHandlers,
+  type DiscoveryErrorDetails,
+  type RetryOptions,
+  type StaticDiscoveryOptions,
+  type DnsDiscoveryOptions,
+  type KubernetesDiscoveryOptions,
+  type AddressMode,
+  type DiscoveryReport,
+  type SkippedPod,
+} from './cluster/discovery/index.js'
 export { PersistentActor } from './persistence/persistent-actor.js'
 export type { PersistentActorOptions } from './persistence/settings.js'
 export type { RecoveryInfo } from './persistence/journal.js'

@@ -14,7 +14,7 @@ import type { ActorHost } from './host.js'
 import type { ActorTypeStats, HandlerStats } from './metrics.js'
 import { ActorRef } from './ref.js'
 import { decide, RestartHistory, type Directive, type ResolvedStrategy } from './supervision.js'
-import type { MessageTarget, TerminationListener } from './target.js'
+import type { ChildHandle, LocalParent, MessageTarget, ParentLink, TerminationListener } from './target.js'
 import type { Terminated, TerminationReason } from './terminated.js'
 import type { ActorClass, AskOptions } from './types.js'
 import { WheelEntry } from '../util/timeout-wheel.js'
@@ -33,7 +33,7 @@ const STATUS: readonly ActorStatus[] = ['starting', 'running', 'restarting', 'su
 type SystemNotice =
   | { kind: 'terminated'; notice: Terminated }
   | { kind: 'childTerminated'; notice: Terminated }
-  | { kind: 'escalated'; child: ActorCell; error: unknown; handler: string }
+  | { kind: 'escalated'; child: ChildHandle; error: unknown; handler: string }
 
 /** A `send` waiting for room in a full user lane. */
 class WaitingSend extends WheelEntry {
@@ -59,27 +59,31 @@ export interface OwnedResource {
 export interface CellInit {
   host: ActorHost
   id: string
+  /** The id without the parent prefix (equals `id` for top-level actors). */
+  localId: string
   type: ActorClass
   typeName: string
   args: readonly unknown[]
-  parent: ActorCell | null
+  parent: ParentLink | null
   tracked: boolean
   strategy: ResolvedStrategy
   mailboxCapacity: number
 }
 
-export class ActorCell implements MessageTarget, TerminationListener, Runnable {
+export class ActorCell implements MessageTarget, TerminationListener, Runnable, ChildHandle, LocalParent {
   readonly host: ActorHost
   readonly id: string
   readonly path: string
   readonly type: ActorClass
   readonly typeName: string
   readonly tracked: boolean
-  readonly parent: ActorCell | null
-  readonly children = new Map<string, ActorCell>()
+  readonly parent: ParentLink | null
+  readonly children = new Map<string, ChildHandle>()
   readonly self: ActorRef
   readonly ctx: ActorContext
   queued = false
+  /** Recorded in the main thread's placement table: its stop must be reported. */
+  registered = false
 
   private readonly args: readonly unknown[]
   private readonly strategy: ResolvedStrategy
@@ -99,6 +103,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   private stopRequested: TerminationReason | null = null
   private stopPromise: Promise<void> | null = null
   private stopError: unknown = undefined
+  /** The notice sent when this actor stopped; given to watchers that arrive later. */
+  private terminated: Terminated | null = null
   private seq = 0
   private lastHandler = ''
   private lastStats: HandlerStats | null = null
@@ -109,7 +115,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   constructor(init: CellInit) {
     this.host = init.host
     this.id = init.id
-    this.path = init.parent === null ? init.id : `${init.parent.path}/${init.id.slice(init.parent.id.length + 1)}`
+    this.path = init.parent === null ? init.id : `${init.parent.path}/${init.localId}`
     this.type = init.type
     this.typeName = init.typeName
     this.args = init.args
@@ -125,6 +131,14 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
 
   get alive(): boolean {
     return this.state < STOPPING
+  }
+
+  get thread(): number {
+    return this.host.thread
+  }
+
+  get childSupervision(): LocalParent['childSupervision'] {
+    return this.instance?.childSupervision
   }
 
   get status(): ActorStatus {
@@ -231,6 +245,45 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
     return pending.promise
   }
 
+  /**
+   * Delivers a message that came from another thread (the sender already encoded it and holds
+   * the deadline). Returns 'full' when the user lane has no room: the caller retries after
+   * {@link ActorCell.whenRoom}. Failures go to `reply` (or become dead letters for tells).
+   */
+  deliver(handler: string, args: unknown[], reply: Reply | null): 'ok' | 'full' {
+    if (!this.handlers.has(handler)) {
+      const e = this.error('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, String(handler))
+      if (reply !== null) reply.reject(e)
+      else {
+        this.host.logger.warn({ actorId: this.id, handler }, 'tell to an unknown handler from another thread')
+        this.host.deadLetter(this, handler, args, e.message)
+      }
+      return 'ok'
+    }
+    if (this.state >= STOPPING) {
+      if (reply !== null) reply.reject(this.error('Stopped', 'actor is stopped', handler))
+      else this.host.deadLetter(this, handler, args, 'actor stopped')
+      return 'ok'
+    }
+    if (!this.hasRoom()) return 'full'
+    this.accept(this.makeEnvelope(handler, args, reply))
+    return 'ok'
+  }
+
+  private roomListeners: (() => void)[] = []
+
+  /** Calls `listener` once the user lane has room again (or the actor stopped). */
+  whenRoom(listener: () => void): void {
+    if (this.hasRoom() || this.state >= STOPPING) listener()
+    else this.roomListeners.push(listener)
+  }
+
+  private notifyRoom(): void {
+    const ls = this.roomListeners
+    this.roomListeners = []
+    for (const l of ls) l()
+  }
+
   /** @internal Called by a WaitingSend that timed out. */
   dropWaiting(w: WaitingSend): void {
     const kept = this.waiting.drain().filter((x) => x !== w)
@@ -246,6 +299,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
       this.user.push(w.envelope)
       w.resolve()
     }
+    if (this.roomListeners.length > 0 && this.hasRoom()) this.notifyRoom()
     return env
   }
 
@@ -421,6 +475,9 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
           return
         }
         this.state = RESTARTING
+        // Timers and other owned resources belong to the failed instance: end them now, not
+        // after the backoff, so nothing of the old instance reaches the new one.
+        this.releaseOwned()
         this.restartTimer = setTimeout(() => {
           this.restartTimer = null
           void this.restart()
@@ -436,12 +493,12 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
           return
         }
         this.state = SUSPENDED
-        this.parent.pushSystem({ kind: 'escalated', child: this, error, handler })
+        this.parent.escalate(this, error, handler)
         return
     }
   }
 
-  private handleEscalation(child: ActorCell, error: unknown, handler: string): void {
+  private handleEscalation(child: ChildHandle, error: unknown, handler: string): void {
     // The child's failure becomes this actor's failure; this actor's supervisor decides.
     this.host.reportFailure(this, `${handler} (escalated by ${child.id})`, error)
     let directive: Directive
@@ -458,18 +515,34 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   }
 
   private resumeSuspended(): void {
-    for (const c of this.children.values()) {
-      if (c.state === SUSPENDED) {
-        c.state = RUNNING
-        c.resumeSuspended()
-        this.host.dispatcher.schedule(c)
-      }
-    }
+    for (const c of this.children.values()) c.resumeFromParent()
+  }
+
+  /** The parent resumed after this actor (or an ancestor) escalated: run again. */
+  resumeFromParent(): void {
+    if (this.state !== SUSPENDED) return
+    this.state = RUNNING
+    this.resumeSuspended()
+    this.host.dispatcher.schedule(this)
+  }
+
+  // ---------------------------------------------------------------- as a parent
+
+  childStopped(child: ChildHandle, notice: Terminated): void {
+    if (this.children.get(child.id) === child) this.children.delete(child.id)
+    this.pushSystem({ kind: 'childTerminated', notice })
+  }
+
+  escalate(child: ChildHandle, error: unknown, handler: string): void {
+    this.pushSystem({ kind: 'escalated', child, error, handler })
   }
 
   private async restart(): Promise<void> {
     if (this.state !== RESTARTING) return
     await this.stopChildren('parentStopped')
+    // The new instance never knew the old one's children: drop their notices.
+    const kept = this.system.drain().filter((n) => n.kind === 'terminated')
+    for (const n of kept) this.system.push(n)
     this.releaseOwned()
     await this.callStopped()
     if (this.state !== RESTARTING) return
@@ -597,13 +670,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       ref: this.self,
     }
+    this.terminated = notice
     const watchers = [...this.watchers]
     this.watchers.clear()
     for (const w of watchers) w.onTargetTerminated(notice)
-    if (this.parent !== null) {
-      this.parent.children.delete(this.id)
-      this.parent.pushSystem({ kind: 'childTerminated', notice })
-    }
+    if (this.parent !== null) this.parent.childStopped(this, notice)
   }
 
   private async stopChildren(reason: TerminationReason): Promise<void> {
@@ -612,6 +683,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   }
 
   private rejectQueued(code: ActorErrorCode, message: string): void {
+    if (this.roomListeners.length > 0) this.notifyRoom()
     for (const w of this.waiting.drain()) {
       this.host.wheel.cancel(w)
       w.reject(this.error(code, message, w.envelope.handler))
@@ -661,8 +733,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
   // ---------------------------------------------------------------- watch
 
   addWatcher(listener: TerminationListener): void {
-    if (this.state === STOPPED) {
-      listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: this.self })
+    if (this.terminated !== null) {
+      listener.onTargetTerminated(this.terminated)
       return
     }
     this.watchers.add(listener)
@@ -703,7 +775,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable {
       status: this.status,
       tracked: this.tracked,
       mailboxSize: this.mailboxSize,
-      thread: this.host.thread,
+      thread: this.host.thread === 0 ? 'main' : this.host.thread,
       childCount: all.length,
       children: await Promise.all(listed.map((c) => c.describe(options, depth + 1))),
     }

@@ -62,7 +62,7 @@ export class ActorContext<A extends Actor = Actor> {
    * else the system default) and stops when this actor stops.
    */
   spawn<C extends ActorClass>(type: C, options: SpawnOptions<C> = {}): Promise<ActorRef<InstanceType<C>>> {
-    return this.cell.host.spawn(type, options, this.cell) as Promise<ActorRef<InstanceType<C>>>
+    return this.cell.host.runtime.spawn(type, options, this.cell) as Promise<ActorRef<InstanceType<C>>>
   }
 
   /** Watches `ref`: `onTerminated` is called once when it stops (at once if already stopped). */
@@ -83,6 +83,15 @@ export class ActorContext<A extends Actor = Actor> {
   /** Binds a resource (timer, subscription) to this actor: it is stopped when the actor stops or restarts. */
   own(resource: OwnedResource): void {
     this.cell.own(resource)
+  }
+
+  /**
+   * Runs a CPU-bound stateless function on the blocking-task pool without stalling this
+   * actor's thread (see `ActorSystem.offload`). The actor keeps handling its current message
+   * asynchronously while it waits; other actors on its thread keep running.
+   */
+  blocking<I, O>(moduleUrl: string | URL, input: I): Promise<O> {
+    return this.cell.host.runtime.offload(String(moduleUrl), input) as Promise<O>
   }
 
   /** A logger whose lines carry this actor's id, type and node. */

@@ -44,6 +44,8 @@ export class PendingAsk extends WheelEntry implements Reply {
     private readonly subject: AskSubject,
     private readonly handler: string,
     private readonly timeoutMs: number,
+    /** Called once when the ask settles, however it settles. */
+    private readonly onSettle: (() => void) | null = null,
   ) {
     super()
     let res!: (value: unknown) => void
@@ -92,9 +94,19 @@ export class PendingAsk extends WheelEntry implements Reply {
     )
   }
 
+  /** The target's id and type, for error messages. */
+  get subjectInfo(): AskSubject {
+    return this.subject
+  }
+
+  get handlerName(): string {
+    return this.handler
+  }
+
   private finish(): void {
     this.settled = true
     this.wheel.cancel(this)
+    if (this.onSettle !== null) this.onSettle()
     if (this.abort !== null) {
       this.abort.signal.removeEventListener('abort', this.abort.listener)
       this.abort = null

@@ -17,6 +17,40 @@ import { resolveStrategy } from './supervision.js'
 import type { ActorSystem, SpawnOptions } from './system.js'
 import type { ActorClass } from './types.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
+import type { ResolvedStrategy } from './supervision.js'
+import type { ParentLink } from './target.js'
+import type { SystemRuntime } from './runtime-api.js'
+
+/** A validated spawn request, before placement. */
+export interface PreparedSpawn {
+  type: ActorClass
+  typeName: string
+  /** The requested id (without parent prefix); undefined for anonymous actors. */
+  localId: string | undefined
+  args: readonly unknown[]
+  strategy: ResolvedStrategy
+  mailboxCapacity: number
+  placement: SpawnOptions['placement']
+}
+
+/** What `spawnLocal` needs: a prepared spawn with its final id and parent. */
+export interface LocalSpawn {
+  type: ActorClass
+  typeName: string
+  id: string
+  localId: string
+  tracked: boolean
+  args: readonly unknown[]
+  strategy: ResolvedStrategy
+  mailboxCapacity: number
+  parent: ParentLink | null
+  /** The parent cell when it lives on this thread (the child is added to its children). */
+  parentCell?: ActorCell
+  /** True when the placement table on the main thread records this actor. */
+  registered: boolean
+  /** Called with the cell before it starts (the runtime wires cross-thread links). */
+  onCreated?: (cell: ActorCell) => void
+}
 
 export class ActorHost {
   readonly dispatcher = new Dispatcher()
@@ -30,11 +64,14 @@ export class ActorHost {
   private readonly roots = new Map<string, ActorCell>()
   private anonymousSeq = 0
   private closed = false
+  /** The runtime that places spawns (set by the ActorSystem right after construction). */
+  runtime!: SystemRuntime
 
   constructor(
     readonly options: ResolvedSystemOptions,
     readonly system: ActorSystem,
-    readonly thread: 'main' | number = 'main',
+    /** 0 for the main thread, 1..N for workers. */
+    readonly thread: number = 0,
   ) {
     this.metrics = new ActorMetrics(options.metricsSampleEvery)
     this.logger = options.logger
@@ -58,7 +95,11 @@ export class ActorHost {
     return this.cells.size
   }
 
-  async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
+  /**
+   * Validates and normalises a spawn request (class, id, mailbox, supervision). Throws
+   * `ActorRefError` (`InvalidArgument`, `SystemShutdown`, `Stopped`).
+   */
+  prepareSpawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): PreparedSpawn {
     if (this.closed) throw new ActorRefError('SystemShutdown', 'the actor system is shut down', { actorType: nameOf(type) })
     if (typeof type !== 'function' || !(type.prototype instanceof Actor)) {
       throw new ActorRefError('InvalidArgument', `spawn needs a class extending Actor (got ${nameOf(type)})`)
@@ -73,41 +114,62 @@ export class ActorHost {
         actorType: typeName,
       })
     }
-    const local = given ?? `$${++this.anonymousSeq}`
-    const id = parent === null ? local : `${parent.id}/${local}`
-    if (this.cells.has(id)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: typeName })
-    }
     const capacity = options.mailboxCapacity ?? this.options.mailboxCapacity
     if (!(typeof capacity === 'number' && capacity > 0)) {
       throw new ActorRefError('InvalidArgument', `mailboxCapacity must be a positive number (got ${String(capacity)})`, {
-        actorId: id,
         actorType: typeName,
       })
     }
     let strategy = this.options.supervision
-    const declared = options.supervision ?? parent?.actor?.childSupervision
+    const declared = options.supervision ?? parent?.childSupervision
     if (declared !== undefined) {
       try {
         strategy = resolveStrategy(declared)
       } catch (e) {
-        throw new ActorRefError('InvalidArgument', (e as Error).message, { actorId: id, actorType: typeName })
+        throw new ActorRefError('InvalidArgument', (e as Error).message, { actorType: typeName })
       }
+    }
+    return {
+      type,
+      typeName,
+      localId: given,
+      args: options.args ?? [],
+      strategy,
+      mailboxCapacity: capacity,
+      placement: options.placement,
+    }
+  }
+
+  /** A fresh anonymous id for an actor placed by this thread. */
+  anonymousId(): string {
+    return this.thread === 0 ? `$${++this.anonymousSeq}` : `$${this.thread}.${++this.anonymousSeq}`
+  }
+
+  /**
+   * Creates the actor on this thread and runs its start. The runtime has already checked (or
+   * reserved) the id. Rejects with `AlreadyExists` if a live cell holds it here, or `StartFailed`.
+   */
+  async spawnLocal(s: LocalSpawn): Promise<ActorRef> {
+    if (this.cells.has(s.id)) {
+      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: s.id, actorType: s.typeName })
     }
     const cell = new ActorCell({
       host: this,
-      id,
-      type,
-      typeName,
-      args: options.args ?? [],
-      parent,
-      tracked: given !== undefined,
-      strategy,
-      mailboxCapacity: capacity,
+      id: s.id,
+      localId: s.localId,
+      type: s.type,
+      typeName: s.typeName,
+      args: s.args,
+      parent: s.parent,
+      tracked: s.tracked,
+      strategy: s.strategy,
+      mailboxCapacity: s.mailboxCapacity,
     })
-    this.cells.set(id, cell)
-    if (parent === null) this.roots.set(id, cell)
-    else parent.children.set(id, cell)
+    cell.registered = s.registered
+    this.cells.set(s.id, cell)
+    if (s.parent === null) this.roots.set(s.id, cell)
+    else if (s.parentCell !== undefined) s.parentCell.children.set(s.id, cell)
+    if (s.onCreated !== undefined) s.onCreated(cell)
     await cell.start()
     return cell.self
   }
@@ -116,12 +178,35 @@ export class ActorHost {
   unregister(cell: ActorCell): void {
     if (this.cells.get(cell.id) === cell) this.cells.delete(cell.id)
     if (this.roots.get(cell.id) === cell) this.roots.delete(cell.id)
+    if (cell.registered) this.onReleased(cell)
+  }
+
+  /** Set by the runtime: an actor recorded in the placement table stopped. */
+  onReleased: (cell: ActorCell) => void = () => {}
+
+  /** Messages waiting in the mailboxes of this thread's actors. */
+  queueDepth(): number {
+    let n = 0
+    for (const c of this.cells.values()) n += c.mailboxSize
+    return n
+  }
+
+  /** Messages processed by this thread's actors so far. */
+  processedCount(): number {
+    let n = 0
+    for (const t of this.metrics.snapshot().actorTypes) for (const h of t.handlers) n += h.processed
+    return n
   }
 
   deadLetter(cell: ActorCell, handler: string, args: unknown[], reason: string): void {
+    this.deadLetterFor(cell.id, cell.typeName, handler, args, reason)
+  }
+
+  /** Records a message that reached no actor. */
+  deadLetterFor(actorId: string, actorType: string, handler: string, args: unknown[], reason: string): void {
     this.metrics.deadLetters++
-    this.logger.debug({ actorId: cell.id, actorType: cell.typeName, handler, reason }, 'dead letter')
-    this.events.emit('deadLetter', { actorId: cell.id, actorType: cell.typeName, handler, args, reason })
+    this.logger.debug({ actorId, actorType, handler, reason }, 'dead letter')
+    this.events.emit('deadLetter', { actorId, actorType, handler, args, reason })
   }
 
   reportFailure(cell: ActorCell, handler: string, error: unknown): void {

@@ -149,3 +149,49 @@ export class ActorMetrics {
     return { actorTypes, deadLetters: this.deadLetters, sampleEvery: this.sampleEvery }
   }
 }
+
+/** Sums per-thread snapshots into one (counters added, histograms merged). */
+export function mergeSnapshots(parts: readonly MetricsSnapshot[], sampleEvery: number): MetricsSnapshot {
+  const types = new Map<string, { t: ActorTypeMetrics; handlers: Map<string, { h: HandlerMetrics; wait: Histogram; proc: Histogram }> }>()
+  let deadLetters = 0
+  for (const part of parts) {
+    deadLetters += part.deadLetters
+    for (const t of part.actorTypes) {
+      let acc = types.get(t.actorType)
+      if (acc === undefined) {
+        acc = { t: { actorType: t.actorType, created: 0, stopped: 0, restarted: 0, alive: 0, handlers: [] }, handlers: new Map() }
+        types.set(t.actorType, acc)
+      }
+      acc.t.created += t.created
+      acc.t.stopped += t.stopped
+      acc.t.restarted += t.restarted
+      acc.t.alive += t.alive
+      for (const h of t.handlers) {
+        let ha = acc.handlers.get(h.handler)
+        if (ha === undefined) {
+          ha = {
+            h: { handler: h.handler, sent: 0, processed: 0, failed: 0, mailboxWaitSeconds: h.mailboxWaitSeconds, processingSeconds: h.processingSeconds },
+            wait: new Histogram(),
+            proc: new Histogram(),
+          }
+          acc.handlers.set(h.handler, ha)
+        }
+        ha.h.sent += h.sent
+        ha.h.processed += h.processed
+        ha.h.failed += h.failed
+        ha.wait.merge(h.mailboxWaitSeconds)
+        ha.proc.merge(h.processingSeconds)
+      }
+    }
+  }
+  const actorTypes: ActorTypeMetrics[] = []
+  for (const { t, handlers } of types.values()) {
+    for (const { h, wait, proc } of handlers.values()) {
+      h.mailboxWaitSeconds = wait.snapshot()
+      h.processingSeconds = proc.snapshot()
+      t.handlers.push(h)
+    }
+    actorTypes.push(t)
+  }
+  return { actorTypes, deadLetters, sampleEvery }
+}

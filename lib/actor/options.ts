@@ -3,6 +3,7 @@
  * are validated. Inner code trusts `ResolvedSystemOptions`.
  */
 import { randomUUID } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
 import { resolvePersistenceOptions, type PersistenceOptions, type ResolvedPersistenceOptions } from '../persistence/options.js'
 import { resolveStrategy, type ResolvedStrategy, type SupervisionStrategy } from './supervision.js'
@@ -27,6 +28,23 @@ export interface ActorSystemOptions {
   logger?: Logger
   /** Level of the default logger; default `COERCE_LOG_LEVEL` from the environment, else `warn`. */
   logLevel?: LogLevel
+  /**
+   * Worker threads actors can be placed on; default the number of available cores. 0 keeps
+   * every actor on the main thread. Workers start when the first actor is placed on one.
+   */
+  workers?: number
+  /** How `placement: 'worker'` chooses a worker. Default `actor-count`. */
+  placementPolicy?: 'actor-count' | 'message-load'
+  /** Data bytes of each ring between two threads (a power of two, >= 4096). Default 262 144. */
+  ringBytes?: number
+  /** Frames a thread may queue toward one peer when its ring is full, before `tell` fails with `MailboxFull`. Default 65 536. */
+  outboxLimit?: number
+  /** How long an idle thread spins for new messages before sleeping, microseconds. Default 50. */
+  spinMicros?: number
+  /** How often workers report their load and metrics to the main thread, ms. Default 1000. */
+  statsIntervalMs?: number
+  /** Threads of the blocking-task pool (`ctx.blocking`, `system.offload`). Default: available cores. */
+  blockingThreads?: number
   /** Journal storage and failure policies of persistent actors. Default: in-memory storage, retry policies. */
   persistence?: PersistenceOptions
 }
@@ -40,6 +58,14 @@ export interface ResolvedSystemOptions {
   supervision: ResolvedStrategy
   metricsSampleEvery: number
   logger: Logger
+  logLevel: LogLevel
+  workers: number
+  placementPolicy: 'actor-count' | 'message-load'
+  ringBytes: number
+  outboxLimit: number
+  spinMicros: number
+  statsIntervalMs: number
+  blockingThreads: number
   persistence: ResolvedPersistenceOptions
 }
 
@@ -47,6 +73,10 @@ export const DEFAULT_ASK_TIMEOUT_MS = 5_000
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000
 export const DEFAULT_MAILBOX_CAPACITY = 1_000_000
 export const DEFAULT_METRICS_SAMPLE_EVERY = 64
+export const DEFAULT_RING_BYTES = 262_144
+export const DEFAULT_OUTBOX_LIMIT = 65_536
+export const DEFAULT_SPIN_MICROS = 50
+export const DEFAULT_STATS_INTERVAL_MS = 1_000
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'silent']
 
@@ -61,6 +91,22 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   positive('askTimeoutMs', o.askTimeoutMs)
   positive('stopTimeoutMs', o.stopTimeoutMs)
   positive('mailboxCapacity', o.mailboxCapacity, true)
+  positive('outboxLimit', o.outboxLimit)
+  positive('statsIntervalMs', o.statsIntervalMs)
+  for (const key of ['workers', 'spinMicros'] as const) {
+    const v = o[key]
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) problems.push(`${key} must be an integer >= 0 (got ${String(v)})`)
+  }
+  if (o.blockingThreads !== undefined && !(Number.isInteger(o.blockingThreads) && o.blockingThreads >= 1)) {
+    problems.push(`blockingThreads must be an integer >= 1 (got ${String(o.blockingThreads)})`)
+  }
+  const ring = o.ringBytes
+  if (ring !== undefined && !(Number.isInteger(ring) && ring >= 4096 && ring <= 1 << 30 && (ring & (ring - 1)) === 0)) {
+    problems.push(`ringBytes must be a power of two between 4096 and 2^30 (got ${String(ring)})`)
+  }
+  if (o.placementPolicy !== undefined && o.placementPolicy !== 'actor-count' && o.placementPolicy !== 'message-load') {
+    problems.push(`placementPolicy must be 'actor-count' or 'message-load' (got ${String(o.placementPolicy)})`)
+  }
   const sample = o.metricsSampleEvery
   if (sample !== undefined && !(Number.isInteger(sample) && sample > 0 && (sample & (sample - 1)) === 0)) {
     problems.push(`metricsSampleEvery must be a power of two (got ${String(sample)})`)
@@ -93,6 +139,14 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     supervision,
     metricsSampleEvery: sample ?? DEFAULT_METRICS_SAMPLE_EVERY,
     logger: o.logger ?? consoleLogger(level, { system: name, nodeId }),
+    logLevel: level,
+    workers: o.workers ?? availableParallelism(),
+    placementPolicy: o.placementPolicy ?? 'actor-count',
+    ringBytes: o.ringBytes ?? DEFAULT_RING_BYTES,
+    outboxLimit: o.outboxLimit ?? DEFAULT_OUTBOX_LIMIT,
+    spinMicros: o.spinMicros ?? DEFAULT_SPIN_MICROS,
+    statsIntervalMs: o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
+    blockingThreads: o.blockingThreads ?? availableParallelism(),
     persistence,
   }
 }

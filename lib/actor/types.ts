@@ -28,8 +28,22 @@ export interface AskOptions {
   signal?: AbortSignal
 }
 
+/**
+ * `P` followed by {@link AskOptions}, where the options may follow any prefix that covers the
+ * required parameters (so handlers with optional parameters can still take options).
+ */
+export type WithAskOptions<P extends unknown[]> = number extends P['length']
+  ? [...P, AskOptions]
+  : P extends []
+  ? [AskOptions]
+  : P extends [infer H, ...infer R]
+    ? [H, ...WithAskOptions<R>]
+    : P extends [(infer H)?, ...infer R]
+      ? [AskOptions] | [H, ...WithAskOptions<R>]
+      : [...P, AskOptions]
+
 /** The arguments of an ask: the handler's arguments, optionally followed by {@link AskOptions}. */
-export type AskArgs<A, K extends keyof A> = HandlerArgs<A, K> | [...HandlerArgs<A, K>, AskOptions]
+export type AskArgs<A, K extends keyof A> = HandlerArgs<A, K> | WithAskOptions<HandlerArgs<A, K>>
 
 /** A constructor of actors of type `A`. */
 export type ActorClass<A extends Actor = Actor> = new (...args: never[]) => A

@@ -1,0 +1,782 @@
+/**
+ * `ThreadRouter`: how one thread talks to actors on the other threads of this process.
+ *
+ * Outbound, it encodes frames for `ThreadTarget`s (refs to actors elsewhere) and writes them
+ * through the `Link` to the owning thread; it keeps the asks in flight (monotonic request ids
+ * per thread, deadlines on the shared timeout wheel) and the watches this thread placed on
+ * remote actors. Inbound, it decodes frames the `Inbox` hands it and delivers them to the
+ * cells on this thread, answering asks through the system lane. When a peer thread dies it
+ * fails everything that depended on it: asks reject with `WorkerLost`, watchers get
+ * `Terminated` with reason `workerLost`, children of lost parents stop.
+ */
+import type { ActorCell } from '../actor/cell.js'
+import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
+import { PendingAsk, type Reply } from '../actor/envelope.js'
+import { ActorRefError } from '../actor/errors.js'
+import type { ActorHost } from '../actor/host.js'
+import { ActorRef } from '../actor/ref.js'
+import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
+import type { Terminated, TerminationReason } from '../actor/terminated.js'
+import type { AskOptions } from '../actor/types.js'
+import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type RefAddress } from './codec.js'
+import {
+  F_ASK,
+  F_CHILD_TERMINATED,
+  F_DESCRIBE,
+  F_ESCALATE,
+  F_FAIL,
+  F_REPLY,
+  F_RESUME,
+  F_STOP,
+  F_TELL,
+  F_TERMINATED,
+  F_UNWATCH,
+  F_WATCH,
+  type Frame,
+  type NoticeData,
+} from './frames.js'
+import type { Inbox } from './inbox.js'
+import { FULL, type Link } from './link.js'
+
+/** An ask in flight to another thread. */
+class RemoteAsk extends PendingAsk {
+  constructor(
+    router: ThreadRouter,
+    readonly thread: number,
+    readonly requestId: number,
+    subject: { id: string; typeName: string },
+    handler: string,
+    timeoutMs: number,
+  ) {
+    super(router.host.wheel, subject, handler, timeoutMs, () => router.forget(requestId))
+  }
+}
+
+/** The reply side of an ask that came from another thread. */
+class RemoteReply implements Reply {
+  constructor(
+    private readonly router: ThreadRouter,
+    private readonly thread: number,
+    private readonly requestId: number,
+    private readonly actorId: string,
+    private readonly actorType: string,
+    private readonly handler: string,
+  ) {}
+
+  resolve(value: unknown): void {
+    let bytes: Uint8Array
+    try {
+      bytes = encode([F_REPLY, this.requestId, value])
+    } catch (e) {
+      this.reject(
+        new ActorRefError('Serialization', `the reply cannot be sent to another thread: ${(e as Error).message}`, {
+          actorId: this.actorId,
+          actorType: this.actorType,
+          handler: this.handler,
+        }),
+      )
+      return
+    }
+    this.router.writeSystem(this.thread, bytes)
+  }
+
+  reject(error: unknown): void {
+    this.router.writeSystem(this.thread, encode([F_FAIL, this.requestId, errorToData(error)]))
+  }
+}
+
+/** A watcher on another thread, registered on a local cell. */
+class RemoteWatcher implements TerminationListener {
+  constructor(
+    private readonly router: ThreadRouter,
+    readonly thread: number,
+    readonly watchId: number,
+  ) {}
+
+  onTargetTerminated(notice: Terminated): void {
+    this.router.forgetRemoteWatcher(this)
+    this.router.writeSystem(this.thread, encode([F_TERMINATED, this.watchId, noticeToData(notice)]))
+  }
+}
+
+interface LocalWatch {
+  listener: TerminationListener
+  thread: number
+  targetId: string
+  target: ThreadTarget
+}
+
+function noticeToData(n: Terminated): NoticeData {
+  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, thread: n.ref.target.thread, reason: n.reason }
+  if (n.error !== undefined) d.error = n.error instanceof Error ? n.error : errorToData(n.error)
+  return d
+}
+
+export class ThreadRouter {
+  private readonly links: (Link | undefined)[] = []
+  private readonly pending = new Map<number, RemoteAsk>()
+  private nextRequest = 1
+  private readonly watches = new Map<number, LocalWatch>()
+  private nextWatch = 1
+  /** Watchers other threads placed on local cells, by `${thread}:${watchId}`. */
+  private readonly remoteWatchers = new Map<string, { cell: ActorCell; watcher: RemoteWatcher }>()
+  /** Cells on this thread whose parent lives on another thread. */
+  private readonly remoteChildren = new Set<ActorCell>()
+  /** Parents on this thread with children on another thread, per child. */
+  private readonly remoteChildLinks = new Map<ThreadTarget, ActorCell>()
+  private readonly lostThreads = new Set<number>()
+  private inbox: Inbox | null = null
+
+  constructor(readonly host: ActorHost) {
+    installRefCodec(
+      (ref) => ({ id: ref.id, typeName: ref.actorType, path: ref.path, thread: ref.target.thread }),
+      (a) => this.refFor(a),
+    )
+  }
+
+  get thread(): number {
+    return this.host.thread
+  }
+
+  setInbox(inbox: Inbox): void {
+    this.inbox = inbox
+  }
+
+  setLink(thread: number, link: Link): void {
+    this.links[thread] = link
+    this.lostThreads.delete(thread)
+  }
+
+  link(thread: number): Link | undefined {
+    return this.links[thread]
+  }
+
+  allLinks(): Link[] {
+    return this.links.filter((l): l is Link => l !== undefined)
+  }
+
+  /** Asks in flight from this thread. */
+  get inFlightAsks(): number {
+    return this.pending.size
+  }
+
+  /** Flushes every link's backlog; returns the frames moved. */
+  flush(): number {
+    let moved = 0
+    for (const l of this.links) if (l !== undefined && l.backlog > 0) moved += l.flush()
+    return moved
+  }
+
+  // ------------------------------------------------------------------ refs
+
+  /** A ref for an address: the local cell when it lives here, else a target on its thread. */
+  refFor(a: RefAddress): ActorRef {
+    if (a.thread === this.thread) {
+      const cell = this.host.cell(a.id)
+      if (cell !== undefined) return cell.self
+      return new ActorRef(new MissingTarget(a, this.host))
+    }
+    return new ActorRef(new ThreadTarget(this, a))
+  }
+
+  /** A target for an actor known to live on `thread`. */
+  targetFor(a: RefAddress): ThreadTarget {
+    return new ThreadTarget(this, a)
+  }
+
+  // ------------------------------------------------------------------ outbound
+
+  private liveLink(thread: number, a: { id: string; typeName: string }, handler?: string): Link {
+    const link = this.links[thread]
+    if (link === undefined || link.isDead || this.lostThreads.has(thread)) {
+      throw new ActorRefError('WorkerLost', `the thread hosting this actor (${thread}) is gone`, {
+        actorId: a.id,
+        actorType: a.typeName,
+        ...(handler !== undefined ? { handler } : {}),
+      })
+    }
+    return link
+  }
+
+  private encodeFor(frame: Frame, a: { id: string; typeName: string }, handler: string): Uint8Array {
+    try {
+      return encode(frame)
+    } catch (e) {
+      if (e instanceof NotEncodableError) {
+        throw new ActorRefError('Serialization', `the message cannot be sent to another thread: ${e.message}`, {
+          actorId: a.id,
+          actorType: a.typeName,
+          handler,
+          cause: e,
+        })
+      }
+      throw e
+    }
+  }
+
+  writeSystem(thread: number, bytes: Uint8Array): void {
+    const link = this.links[thread]
+    if (link !== undefined) link.writeSystem(bytes)
+  }
+
+  tell(t: ThreadTarget, handler: string, args: unknown[]): void {
+    let link: Link
+    try {
+      link = this.liveLink(t.thread, t, handler)
+    } catch {
+      this.host.deadLetterFor(t.id, t.typeName, handler, args, 'the thread hosting the actor is gone')
+      return
+    }
+    const bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+    if (link.writeUser(bytes) === FULL) {
+      throw new ActorRefError('MailboxFull', `the outbox to thread ${t.thread} is full`, {
+        actorId: t.id,
+        actorType: t.typeName,
+        handler,
+      })
+    }
+  }
+
+  send(t: ThreadTarget, handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
+    let link: Link
+    let bytes: Uint8Array
+    try {
+      link = this.liveLink(t.thread, t, handler)
+      bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    if (link.writeUser(bytes) !== FULL) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const limit = timeoutMs ?? this.host.options.askTimeoutMs
+      const timer = setTimeout(() => {
+        done = true
+        reject(new ActorRefError('Timeout', `the outbox stayed full for ${limit} ms`, { actorId: t.id, actorType: t.typeName, handler }))
+      }, limit)
+      let done = false
+      link.waitForRoom(
+        bytes,
+        () => {
+          clearTimeout(timer)
+          if (!done) resolve()
+        },
+        (e) => {
+          clearTimeout(timer)
+          if (!done) reject(e)
+        },
+      )
+    })
+  }
+
+  ask(t: ThreadTarget, handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+    let link: Link
+    const requestId = this.nextRequest++
+    let bytes: Uint8Array
+    try {
+      link = this.liveLink(t.thread, t, handler)
+      bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId], t, handler)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    const pending = new RemoteAsk(this, t.thread, requestId, t, handler, options?.timeoutMs ?? this.host.options.askTimeoutMs)
+    this.pending.set(requestId, pending)
+    if (options?.signal !== undefined) pending.bindSignal(options.signal)
+    if (link.writeUser(bytes) === FULL) {
+      link.waitForRoom(bytes, () => {}, (e) => pending.reject(e))
+    }
+    this.inbox?.kick()
+    return pending.promise
+  }
+
+  /** @internal Drops a settled ask from the table. */
+  forget(requestId: number): void {
+    this.pending.delete(requestId)
+  }
+
+  /** A request on the system lane answered by REPLY/FAIL (stop, describe). */
+  private request(t: ThreadTarget, frame: (requestId: number) => Frame, what: string, timeoutMs: number): Promise<unknown> {
+    const requestId = this.nextRequest++
+    let link: Link
+    try {
+      link = this.liveLink(t.thread, t, what)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    const pending = new RemoteAsk(this, t.thread, requestId, t, what, timeoutMs)
+    this.pending.set(requestId, pending)
+    link.writeSystem(encode(frame(requestId)))
+    this.inbox?.kick()
+    return pending.promise
+  }
+
+  stop(t: ThreadTarget, reason: TerminationReason): Promise<void> {
+    return this.request(t, (id) => [F_STOP, t.id, reason, id], 'stop', this.host.options.stopTimeoutMs * 2 + 1000).then(
+      () => undefined,
+      (e: unknown) => {
+        // The thread died with the actor on it: it is stopped all the same.
+        if (e instanceof ActorRefError && e.code === 'WorkerLost') return
+        throw e
+      },
+    )
+  }
+
+  describe(t: ThreadTarget, options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
+    return this.request(t, (id) => [F_DESCRIBE, t.id, options, depth, id], 'describe', this.host.options.askTimeoutMs) as Promise<ActorDescription>
+  }
+
+  watch(t: ThreadTarget, listener: TerminationListener): void {
+    for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) return
+    const watchId = this.nextWatch++
+    this.watches.set(watchId, { listener, thread: t.thread, targetId: t.id, target: t })
+    if (this.lostThreads.has(t.thread) || this.links[t.thread]?.isDead) {
+      this.deliverLost(watchId)
+      return
+    }
+    this.writeSystem(t.thread, encode([F_WATCH, t.id, watchId]))
+  }
+
+  unwatch(t: ThreadTarget, listener: TerminationListener): void {
+    for (const [watchId, w] of this.watches) {
+      if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) {
+        this.watches.delete(watchId)
+        this.writeSystem(t.thread, encode([F_UNWATCH, t.id, watchId]))
+      }
+    }
+  }
+
+  resumeChild(t: ThreadTarget): void {
+    this.writeSystem(t.thread, encode([F_RESUME, t.id]))
+  }
+
+  /** Records a cross-thread parent link so a lost thread can be cleaned up after. */
+  trackRemoteChild(cell: ActorCell): void {
+    this.remoteChildren.add(cell)
+  }
+
+  trackChildOnOtherThread(parent: ActorCell, child: ThreadTarget): void {
+    this.remoteChildLinks.set(child, parent)
+  }
+
+  forgetChildOnOtherThread(child: ThreadTarget): void {
+    this.remoteChildLinks.delete(child)
+  }
+
+  /** @internal */
+  forgetRemoteWatcher(w: RemoteWatcher): void {
+    this.remoteWatchers.delete(`${w.thread}:${w.watchId}`)
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  /** Handles one frame from thread `from`. False: the target's mailbox is full, retry later. */
+  readonly onFrame = (from: number, system: boolean, data: Uint8Array, start: number, end: number): boolean => {
+    let frame: Frame
+    try {
+      frame = decode(data, start, end) as Frame
+      if (!Array.isArray(frame) || typeof frame[0] !== 'number') throw new Error('not a frame')
+    } catch (e) {
+      // A frame that does not decode is dropped and reported; the thread keeps running.
+      this.malformedFrames++
+      this.host.logger.error({ from, lane: system ? 'system' : 'user', bytes: end - start, err: e }, 'malformed frame dropped')
+      return true
+    }
+    try {
+      return this.handleFrame(from, frame)
+    } catch (e) {
+      this.host.logger.error({ from, kind: frame[0], err: e }, 'frame handling failed')
+      return true
+    }
+  }
+
+  /** Frames that failed to decode since start. */
+  malformedFrames = 0
+
+  private handleFrame(from: number, frame: Frame): boolean {
+    switch (frame[0]) {
+      case F_TELL:
+        return this.onTell(from, frame[1], frame[2], frame[3])
+      case F_ASK:
+        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4])
+      case F_REPLY: {
+        const p = this.pending.get(frame[1])
+        if (p !== undefined) p.resolve(frame[2])
+        return true
+      }
+      case F_FAIL: {
+        const p = this.pending.get(frame[1])
+        if (p !== undefined) p.reject(dataToError(frame[2]))
+        return true
+      }
+      case F_STOP:
+        this.onStop(from, frame[1], frame[2], frame[3])
+        return true
+      case F_WATCH:
+        this.onWatch(from, frame[1], frame[2])
+        return true
+      case F_UNWATCH: {
+        const key = `${from}:${frame[2]}`
+        const w = this.remoteWatchers.get(key)
+        if (w !== undefined) {
+          this.remoteWatchers.delete(key)
+          w.cell.removeWatcher(w.watcher)
+        }
+        return true
+      }
+      case F_TERMINATED: {
+        const w = this.watches.get(frame[1])
+        if (w !== undefined) {
+          this.watches.delete(frame[1])
+          w.listener.onTargetTerminated(this.noticeFrom(frame[2]))
+        }
+        return true
+      }
+      case F_CHILD_TERMINATED: {
+        const parent = this.host.cell(frame[1])
+        const notice = this.noticeFrom(frame[2])
+        if (parent !== undefined) {
+          const child = parent.children.get(notice.id)
+          if (child instanceof ThreadTarget) this.remoteChildLinks.delete(child)
+          if (child !== undefined) parent.childStopped(child, notice)
+        }
+        return true
+      }
+      case F_ESCALATE: {
+        const parent = this.host.cell(frame[1])
+        const child = parent?.children.get(frame[2])
+        if (parent !== undefined && child !== undefined) parent.escalate(child, dataToError(frame[3]), frame[4])
+        return true
+      }
+      case F_RESUME:
+        this.host.cell(frame[1])?.resumeFromParent()
+        return true
+      case F_DESCRIBE: {
+        const [, id, options, depth, requestId] = frame
+        const cell = this.host.cell(id)
+        const reply = (bytes: Uint8Array): void => this.writeSystem(from, bytes)
+        if (cell === undefined) {
+          reply(encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))]))
+        } else {
+          cell.describe(options, depth).then(
+            (d) => reply(encode([F_REPLY, requestId, d])),
+            (e: unknown) => reply(encode([F_FAIL, requestId, errorToData(e)])),
+          )
+        }
+        return true
+      }
+      default:
+        this.host.logger.error({ from, kind: (frame as unknown[])[0] }, 'unknown frame kind; frame dropped')
+        return true
+    }
+  }
+
+  private onTell(from: number, id: string, handler: string, args: unknown[]): boolean {
+    const cell = this.host.cell(id)
+    if (cell === undefined) {
+      this.host.deadLetterFor(id, '?', handler, args, 'no such actor on this thread')
+      return true
+    }
+    const outcome = cell.deliver(handler, args, null)
+    if (outcome === 'full') {
+      cell.whenRoom(() => this.inbox?.unpark(from))
+      return false
+    }
+    return true
+  }
+
+  private onAsk(from: number, id: string, handler: string, args: unknown[], requestId: number): boolean {
+    const cell = this.host.cell(id)
+    if (cell === undefined) {
+      this.writeSystem(from, encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))]))
+      return true
+    }
+    const reply = new RemoteReply(this, from, requestId, cell.id, cell.typeName, handler)
+    const outcome = cell.deliver(handler, args, reply)
+    if (outcome === 'full') {
+      cell.whenRoom(() => this.inbox?.unpark(from))
+      return false
+    }
+    return true
+  }
+
+  private onStop(from: number, id: string, reason: TerminationReason, requestId: number): void {
+    const cell = this.host.cell(id)
+    const ack = (): void => {
+      if (requestId !== 0) this.writeSystem(from, encode([F_REPLY, requestId, null]))
+    }
+    if (cell === undefined) ack()
+    else void cell.stopWith(reason, undefined).then(ack)
+  }
+
+  private onWatch(from: number, id: string, watchId: number): void {
+    const watcher = new RemoteWatcher(this, from, watchId)
+    const cell = this.host.cell(id)
+    if (cell === undefined) {
+      watcher.onTargetTerminated({
+        id,
+        path: id,
+        actorType: '?',
+        reason: 'stopped',
+        ref: new ActorRef(new MissingTarget({ id, typeName: '?', path: id, thread: this.thread }, this.host)),
+      })
+      return
+    }
+    this.remoteWatchers.set(`${from}:${watchId}`, { cell, watcher })
+    cell.addWatcher(watcher)
+  }
+
+  private noticeFrom(d: NoticeData): Terminated {
+    const ref = this.refFor({ id: d.id, typeName: d.actorType, path: d.path, thread: d.thread })
+    if (ref.target instanceof ThreadTarget) ref.target.markStopped()
+    return {
+      id: d.id,
+      path: d.path,
+      actorType: d.actorType,
+      reason: d.reason,
+      ...(d.error !== undefined ? { error: d.error } : {}),
+      ref,
+    }
+  }
+
+  // ------------------------------------------------------------------ thread loss
+
+  /** Another thread died: fail everything that waits on it. */
+  peerLost(thread: number): void {
+    this.lostThreads.add(thread)
+    const lost = (what: string, a: { id: string; typeName: string }, handler?: string): ActorRefError =>
+      new ActorRefError('WorkerLost', `${what}: the worker thread ${thread} hosting the actor died`, {
+        actorId: a.id,
+        actorType: a.typeName,
+        ...(handler !== undefined ? { handler } : {}),
+      })
+    this.links[thread]?.kill(lost('send failed', { id: '?', typeName: '?' }))
+    for (const p of [...this.pending.values()]) {
+      if (p.thread === thread) p.reject(lost('no reply', p.subjectInfo, p.handlerName))
+    }
+    for (const watchId of [...this.watches.keys()]) {
+      if (this.watches.get(watchId)?.thread === thread) this.deliverLost(watchId)
+    }
+    for (const [key, w] of [...this.remoteWatchers]) {
+      if (key.startsWith(`${thread}:`)) {
+        this.remoteWatchers.delete(key)
+        w.cell.removeWatcher(w.watcher)
+      }
+    }
+    for (const cell of [...this.remoteChildren]) {
+      const parent = cell.parent
+      if (parent instanceof RemoteParent && parent.thread === thread) {
+        this.remoteChildren.delete(cell)
+        parent.markLost()
+        void cell.stopWith('parentStopped', undefined)
+      }
+    }
+    for (const [child, parent] of [...this.remoteChildLinks]) {
+      if (child.thread !== thread) continue
+      this.remoteChildLinks.delete(child)
+      child.markStopped()
+      parent.childStopped(child, {
+        id: child.id,
+        path: child.path,
+        actorType: child.typeName,
+        reason: 'workerLost',
+        error: lost('child lost', child),
+        ref: child.self,
+      })
+    }
+  }
+
+  /** The lost thread was replaced; traffic may flow again. */
+  peerReplaced(thread: number): void {
+    this.lostThreads.delete(thread)
+  }
+
+  private deliverLost(watchId: number): void {
+    const w = this.watches.get(watchId)
+    if (w === undefined) return
+    this.watches.delete(watchId)
+    w.target.markStopped()
+    w.listener.onTargetTerminated({
+      id: w.target.id,
+      path: w.target.path,
+      actorType: w.target.typeName,
+      reason: 'workerLost',
+      error: new ActorRefError('WorkerLost', `worker thread ${w.thread} died`, { actorId: w.target.id, actorType: w.target.typeName }),
+      ref: w.target.self,
+    })
+  }
+
+  /** Rejects every ask in flight (shutdown). */
+  failAll(error: (p: { id: string; typeName: string }, handler: string) => unknown): void {
+    for (const p of [...this.pending.values()]) p.reject(error(p.subjectInfo, p.handlerName))
+  }
+}
+
+/** A ref's target for an actor on another thread of this process. */
+export class ThreadTarget implements MessageTarget, ChildHandle {
+  readonly id: string
+  readonly typeName: string
+  readonly path: string
+  readonly thread: number
+  private stoppedKnown = false
+  private ref: ActorRef | null = null
+
+  constructor(
+    private readonly router: ThreadRouter,
+    a: RefAddress,
+  ) {
+    this.id = a.id
+    this.typeName = a.typeName
+    this.path = a.path
+    this.thread = a.thread
+  }
+
+  get alive(): boolean {
+    return !this.stoppedKnown
+  }
+
+  get self(): ActorRef {
+    this.ref ??= new ActorRef(this)
+    return this.ref
+  }
+
+  /** @internal Learned that the actor stopped (notice or lost thread). */
+  markStopped(): void {
+    this.stoppedKnown = true
+  }
+
+  tell(handler: string, args: unknown[]): void {
+    this.router.tell(this, handler, args)
+  }
+
+  send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
+    return this.router.send(this, handler, args, timeoutMs)
+  }
+
+  ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+    return this.router.ask(this, handler, args, options).catch((e: unknown) => {
+      if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) this.stoppedKnown = true
+      throw e
+    })
+  }
+
+  stop(): Promise<void> {
+    return this.stopWith('stopped')
+  }
+
+  stopWith(reason: TerminationReason, _error?: unknown): Promise<void> {
+    return this.router.stop(this, reason).then(() => {
+      this.stoppedKnown = true
+    })
+  }
+
+  addWatcher(listener: TerminationListener): void {
+    this.router.watch(this, listener)
+  }
+
+  removeWatcher(listener: TerminationListener): void {
+    this.router.unwatch(this, listener)
+  }
+
+  describe(options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
+    return this.router.describe(this, options, depth)
+  }
+
+  resumeFromParent(): void {
+    this.router.resumeChild(this)
+  }
+}
+
+/** A child's link to a parent on another thread. */
+export class RemoteParent implements ParentLink {
+  readonly id: string
+  readonly path: string
+  readonly thread: number
+  private lost = false
+  private readonly target: ThreadTarget
+
+  constructor(
+    private readonly router: ThreadRouter,
+    a: RefAddress,
+  ) {
+    this.id = a.id
+    this.path = a.path
+    this.thread = a.thread
+    this.target = router.targetFor(a)
+  }
+
+  get alive(): boolean {
+    return !this.lost && this.target.alive
+  }
+
+  get self(): ActorRef {
+    return this.target.self
+  }
+
+  markLost(): void {
+    this.lost = true
+  }
+
+  childStopped(_child: ChildHandle, notice: Terminated): void {
+    if (this.lost) return
+    this.router.writeSystem(this.thread, encode([F_CHILD_TERMINATED, this.id, noticeToData(notice)]))
+  }
+
+  escalate(child: ChildHandle, error: unknown, handler: string): void {
+    this.router.writeSystem(this.thread, encode([F_ESCALATE, this.id, child.id, errorToData(error), handler]))
+  }
+}
+
+/** A ref to an actor that should be on this thread but is not (stopped, or never was). */
+export class MissingTarget implements MessageTarget {
+  readonly id: string
+  readonly typeName: string
+  readonly path: string
+  readonly thread: number
+
+  constructor(
+    a: RefAddress,
+    private readonly host: ActorHost,
+  ) {
+    this.id = a.id
+    this.typeName = a.typeName
+    this.path = a.path
+    this.thread = a.thread
+  }
+
+  get alive(): boolean {
+    return false
+  }
+
+  private gone(handler?: string): ActorRefError {
+    return new ActorRefError('Stopped', 'actor is stopped', {
+      actorId: this.id,
+      actorType: this.typeName,
+      ...(handler !== undefined ? { handler } : {}),
+    })
+  }
+
+  tell(handler: string, args: unknown[]): void {
+    this.host.deadLetterFor(this.id, this.typeName, handler, args, 'actor stopped')
+  }
+
+  send(handler: string): Promise<void> {
+    return Promise.reject(this.gone(handler))
+  }
+
+  ask(handler: string): Promise<unknown> {
+    return Promise.reject(this.gone(handler))
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  addWatcher(listener: TerminationListener): void {
+    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: new ActorRef(this) })
+  }
+
+  removeWatcher(): void {}
+
+  describe(): Promise<ActorDescription> {
+    return Promise.reject(this.gone())
+  }
+}

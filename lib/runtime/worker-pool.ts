@@ -1,0 +1,195 @@
+/**
+ * `WorkerPool`: the actor worker threads of a system and the shared memory between them. It
+ * creates the ring mesh (a system and a user ring for every ordered thread pair) and one
+ * doorbell per thread, starts workers and waits for them to be ready, notices when one dies
+ * (uncaught error, `process.exit`, `terminate()`), replaces it on fresh rings, and ends them all
+ * at shutdown.
+ */
+import { Worker } from 'node:worker_threads'
+import type { Logger } from '../util/logger.js'
+import { ActorRefError } from '../actor/errors.js'
+import { dataToError } from './codec.js'
+import { ControlChannel } from './control.js'
+import type { MainToWorker, RingPair, WorkerInit, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
+import { RING_CONTROL_BYTES } from './ring.js'
+import { ThreadSignal } from './signal.js'
+import { actorWorkerUrl, workerExecArgv } from './worker-entry.js'
+
+/** One worker as the pool tracks it. */
+export interface WorkerSlot {
+  thread: number
+  worker: Worker
+  control: ControlChannel<MainToWorker>
+  alive: boolean
+  restarts: number
+  stats: WorkerStats | null
+  /** Messages handled per second over the last stats interval. */
+  rate: number
+}
+
+export interface PoolEvents {
+  /** A control message from a worker (requests are answered by the returned value). */
+  onMessage(thread: number, message: WorkerToMain): unknown
+  /** A worker died unexpectedly. */
+  onLost(thread: number, error: Error): void
+}
+
+const STARTUP_TIMEOUT_MS = 60_000
+
+export class WorkerPool {
+  readonly slots: (WorkerSlot | undefined)[] = []
+  readonly signals: ThreadSignal[] = []
+  /** rings[from][to] */
+  private readonly rings: RingPair[][] = []
+  private closing = false
+
+  constructor(
+    readonly size: number,
+    private readonly ringBytes: number,
+    private readonly options: WorkerOptions,
+    private readonly logger: Logger,
+    private readonly events: PoolEvents,
+  ) {
+    for (let t = 0; t <= size; t++) {
+      this.signals[t] = ThreadSignal.create()
+      this.rings[t] = []
+    }
+    for (let from = 0; from <= size; from++) {
+      for (let to = 0; to <= size; to++) if (from !== to) this.setPair(from, to)
+    }
+  }
+
+  private newPair(): RingPair {
+    return {
+      sys: new SharedArrayBuffer(RING_CONTROL_BYTES + this.ringBytes),
+      user: new SharedArrayBuffer(RING_CONTROL_BYTES + this.ringBytes),
+    }
+  }
+
+  private setPair(from: number, to: number): void {
+    ;(this.rings[from] as RingPair[])[to] = this.newPair()
+  }
+
+  /** The rings from `from` to `to`. */
+  pair(from: number, to: number): RingPair {
+    return (this.rings[from] as RingPair[])[to] as RingPair
+  }
+
+  /** Starts every worker; resolves when all are ready. */
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: this.size }, (_, i) => this.startWorker(i + 1)))
+  }
+
+  private initFor(thread: number): WorkerInit {
+    const outbound: Record<number, RingPair> = {}
+    const inbound: Record<number, RingPair> = {}
+    for (let peer = 0; peer <= this.size; peer++) {
+      if (peer === thread) continue
+      outbound[peer] = this.pair(thread, peer)
+      inbound[peer] = this.pair(peer, thread)
+    }
+    return {
+      thread,
+      workers: this.size,
+      signals: this.signals.map((s) => s.sab),
+      outbound,
+      inbound,
+      options: this.options,
+    }
+  }
+
+  private startWorker(thread: number): Promise<void> {
+    const worker = new Worker(actorWorkerUrl(), { workerData: this.initFor(thread), execArgv: workerExecArgv() })
+    const previous = this.slots[thread]
+    const slot: WorkerSlot = {
+      thread,
+      worker,
+      alive: false,
+      restarts: previous === undefined ? 0 : previous.restarts + 1,
+      stats: null,
+      rate: 0,
+      control: new ControlChannel<MainToWorker>(worker, (m) => this.events.onMessage(thread, m as WorkerToMain)),
+    }
+    this.slots[thread] = slot
+    return new Promise<void>((resolve, reject) => {
+      let ready = false
+      const timer = setTimeout(() => fail(new Error(`worker ${thread} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS)
+      const fail = (e: Error): void => {
+        if (ready) return
+        clearTimeout(timer)
+        ready = true
+        void worker.terminate()
+        reject(new ActorRefError('WorkerLost', `worker ${thread} failed to start: ${e.message}`, { cause: e }))
+      }
+      const onReady = (m: unknown): void => {
+        const msg = m as WorkerToMain
+        if (msg.t === 'fatal') {
+          fail(dataToError(msg.error))
+          return
+        }
+        if (msg.t !== 'ready' || ready) return
+        ready = true
+        clearTimeout(timer)
+        slot.alive = true
+        worker.off('message', onReady)
+        resolve()
+      }
+      worker.on('message', onReady)
+      let lastError: Error | null = null
+      worker.on('error', (e) => {
+        lastError = e
+        if (!ready) fail(e)
+      })
+      worker.on('exit', (code) => {
+        if (!ready) {
+          fail(lastError ?? new Error(`exited with code ${code}`))
+          return
+        }
+        const wasAlive = slot.alive
+        slot.alive = false
+        slot.control.close(new ActorRefError('WorkerLost', `worker ${thread} exited`))
+        if (this.closing || !wasAlive || this.slots[thread] !== slot) return
+        const error = lastError ?? new Error(`worker ${thread} exited with code ${code}`)
+        this.logger.error({ thread, code, err: error }, 'actor worker died')
+        this.events.onLost(thread, error)
+      })
+    })
+  }
+
+  /**
+   * Replaces a dead worker: fresh rings for every pair it is part of (its old rings may hold
+   * half-written frames) and a fresh doorbell. Returns the new rings so the other threads can
+   * reconnect.
+   */
+  async replace(thread: number): Promise<void> {
+    this.signals[thread] = ThreadSignal.create()
+    for (let peer = 0; peer <= this.size; peer++) {
+      if (peer === thread) continue
+      this.setPair(thread, peer)
+      this.setPair(peer, thread)
+    }
+    await this.startWorker(thread)
+  }
+
+  /** Live slots. */
+  alive(): WorkerSlot[] {
+    return this.slots.filter((s): s is WorkerSlot => s !== undefined && s.alive)
+  }
+
+  slot(thread: number): WorkerSlot | undefined {
+    return this.slots[thread]
+  }
+
+  /** Ends every worker (after the runtime stopped their actors). */
+  async terminate(): Promise<void> {
+    this.closing = true
+    await Promise.all(
+      this.slots.map(async (s) => {
+        if (s === undefined) return
+        s.alive = false
+        s.control.close(new ActorRefError('SystemShutdown', 'the actor system is shut down'))
+        await s.worker.terminate()
+      }),
+    )
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * `WorkerRuntime`: the runtime inside an actor worker thread. Children it spawns without an
+ * explicit placement stay on this thread (named ones reserve their id with the main thread
+ * first); every other spawn, lookups and blocking tasks go to the main thread over the control
+ * channel. `runWorker` wires a worker from its start-up data; the entry file only calls it.
+ */
+import type { MessagePort } from 'node:worker_threads'
+import type { ActorCell } from '../actor/cell.js'
+import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
+import { ActorRefError } from '../actor/errors.js'
+import type { ActorHost } from '../actor/host.js'
+import type { MetricsSnapshot } from '../actor/metrics.js'
+import type { ResolvedSystemOptions } from '../actor/options.js'
+import type { ActorRef } from '../actor/ref.js'
+import type { RuntimeStatus, SystemRuntime } from '../actor/runtime-api.js'
+import { ActorSystem, type SpawnOptions } from '../actor/system.js'
+import type { ActorClass } from '../actor/types.js'
+import { consoleLogger, type LogLevel } from '../util/logger.js'
+import { locate } from './actor-modules.js'
+import { encode, errorToData, NotEncodableError, type RefAddress } from './codec.js'
+import { ControlChannel } from './control.js'
+import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './messages.js'
+import { checkPlacement } from './placement.js'
+import { ThreadSignal } from './signal.js'
+import { ThreadNode } from './thread-node.js'
+
+export class WorkerRuntime implements SystemRuntime {
+  constructor(
+    private readonly host: ActorHost,
+    private readonly node: ThreadNode,
+    private readonly control: ControlChannel<WorkerToMain>,
+    private readonly workers: number,
+  ) {}
+
+  private address(cell: ActorCell): RefAddress {
+    return { id: cell.id, typeName: cell.typeName, path: cell.path, thread: this.host.thread }
+  }
+
+  async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
+    const p = this.host.prepareSpawn(type, options, parent)
+    const problem = checkPlacement(p.placement, this.workers)
+    if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: p.typeName })
+    if (parent !== null && (p.placement === undefined || p.placement === this.host.thread)) {
+      const localId = p.localId ?? this.host.anonymousId()
+      const id = `${parent.id}/${localId}`
+      const tracked = p.localId !== undefined
+      if (tracked) {
+        await this.control.request({ t: 'reserve', id, typeName: p.typeName, parent: this.address(parent) })
+      }
+      try {
+        return await this.host.spawnLocal({
+          type: p.type,
+          typeName: p.typeName,
+          id,
+          localId,
+          tracked,
+          args: p.args,
+          strategy: p.strategy,
+          mailboxCapacity: p.mailboxCapacity,
+          parent,
+          parentCell: parent,
+          registered: tracked,
+        })
+      } catch (e) {
+        // A failed start unregisters the cell (and so releases the id) itself; a refused one never had a cell.
+        if (tracked && this.host.cell(id) === undefined && !(e instanceof ActorRefError && e.code === 'StartFailed')) {
+          this.control.post({ t: 'released', id })
+        }
+        throw e
+      }
+    }
+    if (typeof p.strategy.directive === 'function') {
+      throw new ActorRefError('NotSupported', 'a supervision decider function cannot be sent to another thread', {
+        actorType: p.typeName,
+      })
+    }
+    let args: Uint8Array
+    try {
+      args = Uint8Array.prototype.slice.call(encode(p.args))
+    } catch (e) {
+      if (!(e instanceof NotEncodableError)) throw e
+      throw new ActorRefError('Serialization', `constructor arguments cannot be sent to another thread: ${e.message}`, {
+        actorType: p.typeName,
+        cause: e,
+      })
+    }
+    const address = await this.control.request<RefAddress>({
+      t: 'place',
+      request: {
+        localId: p.localId,
+        location: locate(type),
+        args,
+        strategy: p.strategy,
+        mailboxCapacity: p.mailboxCapacity,
+        parent: parent === null ? null : this.address(parent),
+        placement: p.placement,
+      },
+    })
+    if (address.thread === this.host.thread) {
+      const cell = this.host.cell(address.id)
+      if (cell !== undefined) return cell.self
+    }
+    const target = this.node.router.targetFor(address)
+    if (parent !== null) {
+      parent.children.set(address.id, target)
+      this.node.router.trackChildOnOtherThread(parent, target)
+    }
+    return target.self
+  }
+
+  async actorOf(id: string): Promise<ActorRef | undefined> {
+    const local = this.host.cell(id)
+    if (local !== undefined && local.tracked && local.alive) return local.self
+    const address = await this.control.request<RefAddress | null>({ t: 'lookup', id })
+    return address === null ? undefined : this.node.router.refFor(address)
+  }
+
+  /** The actors rooted on this worker (the main thread's system describes every thread). */
+  describeRoots(options: Required<DescribeOptions>): Promise<ActorDescription[]> {
+    return this.host.describe(options)
+  }
+
+  metrics(): MetricsSnapshot {
+    return this.host.metrics.snapshot()
+  }
+
+  async collectMetrics(): Promise<MetricsSnapshot> {
+    return this.metrics()
+  }
+
+  stats(): WorkerStats {
+    const links = this.node.router.allLinks()
+    return {
+      thread: this.host.thread,
+      actors: this.host.actorCount,
+      processed: this.host.processedCount(),
+      queueDepth: this.host.queueDepth(),
+      inFlightAsks: this.node.router.inFlightAsks,
+      ringBytesUsed: links.reduce((n, l) => n + l.userRingUsed(), 0),
+      ringBytesCapacity: links.reduce((n, l) => n + l.userRingCapacity, 0),
+      metrics: this.host.metrics.snapshot(),
+    }
+  }
+
+  status(): RuntimeStatus {
+    const s = this.stats()
+    const self = {
+      index: s.thread,
+      alive: true,
+      actors: s.actors,
+      queueDepth: s.queueDepth,
+      restarts: 0,
+      ringBytesUsed: s.ringBytesUsed,
+      ringBytesCapacity: s.ringBytesCapacity,
+    }
+    return { workers: [self], main: { ...self, index: 0, actors: 0, queueDepth: 0 }, inFlightAsks: s.inFlightAsks }
+  }
+
+  offload(moduleUrl: string, input: unknown): Promise<unknown> {
+    return this.control.request({ t: 'offload', moduleUrl, input })
+  }
+
+  /** Asks the main thread to shut the whole system down. */
+  async shutdown(): Promise<void> {
+    this.control.post({ t: 'shutdownSystem' })
+  }
+}
+
+/** Starts an actor worker from its start-up data. Called by workers/actor-worker.ts. */
+export function runWorker(init: WorkerInit, port: MessagePort): void {
+  try {
+    startWorker(init, port)
+  } catch (e) {
+    port.postMessage({ t: 'fatal', error: errorToData(e) } satisfies WorkerToMain)
+  }
+}
+
+function startWorker(init: WorkerInit, port: MessagePort): void {
+  const o = init.options
+  const options: ResolvedSystemOptions = {
+    name: o.name,
+    nodeId: o.nodeId,
+    askTimeoutMs: o.askTimeoutMs,
+    stopTimeoutMs: o.stopTimeoutMs,
+    mailboxCapacity: o.mailboxCapacity,
+    supervision: o.supervision,
+    metricsSampleEvery: o.metricsSampleEvery,
+    logger: consoleLogger(o.logLevel as LogLevel, { system: o.name, nodeId: o.nodeId, thread: init.thread }),
+    logLevel: o.logLevel as LogLevel,
+    workers: init.workers,
+    placementPolicy: 'actor-count',
+    ringBytes: 0,
+    outboxLimit: o.outboxLimit,
+    spinMicros: o.spinMicros,
+    statsIntervalMs: o.statsIntervalMs,
+    blockingThreads: 1,
+  }
+  let runtime: WorkerRuntime | null = null
+  let statsTimer: NodeJS.Timeout | null = null
+  const control: ControlChannel<WorkerToMain> = new ControlChannel<WorkerToMain>(port, (raw): unknown => {
+    const m = raw as MainToWorker
+    const r = runtime as WorkerRuntime
+    switch (m.t) {
+      case 'spawn':
+        return node.spawnFromSpec(m.spec)
+      case 'peerLost':
+        node.router.peerLost(m.thread)
+        return undefined
+      case 'peerReplaced':
+        node.connect(m.thread, m.outbound, m.inbound, m.signal)
+        return undefined
+      case 'stats':
+        return r.stats()
+      case 'shutdown':
+        if (statsTimer !== null) clearInterval(statsTimer)
+        return system.host.shutdown().then(() => {
+          node.router.failAll(
+            (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.typeName, handler }),
+          )
+          node.stop()
+          return true
+        })
+      default:
+        return undefined
+    }
+  })
+  let node!: ThreadNode
+  const system: ActorSystem = new ActorSystem(options, init.thread, (host): SystemRuntime => {
+    node = new ThreadNode(host, ThreadSignal.attach(init.signals[init.thread] as SharedArrayBuffer), {
+      spinMicros: o.spinMicros,
+      outboxLimit: o.outboxLimit,
+    })
+    runtime = new WorkerRuntime(host, node, control, init.workers)
+    host.onReleased = (cell) => control.post({ t: 'released', id: cell.id })
+    return runtime
+  })
+  for (const key of Object.keys(init.outbound)) {
+    const peer = Number(key)
+    node.connect(peer, init.outbound[peer] as never, init.inbound[peer] as never, init.signals[peer] as SharedArrayBuffer)
+  }
+  node.start()
+  if (process.env['COERCE_DEBUG_INBOX']) {
+    setInterval(() => {
+      const ib = node.inbox as unknown as { scheduled: boolean; waiting: boolean; stopped: boolean; peers: Map<number, { from: number; parked: boolean; sys: { hasData(): boolean }; user: { hasData(): boolean } }> }
+      console.error('W', init.thread, 'sched', ib.scheduled, 'waiting', ib.waiting, 'stopped', ib.stopped, 'sleeping', node.signal.isSleeping,
+        [...ib.peers.values()].map((p) => [p.from, p.parked, p.sys.hasData(), p.user.hasData()]),
+        'links', node.router.allLinks().map((l) => [l.peer, l.backlog]), 'cells', system.host.actorCount, 'queue', system.host.queueDepth())
+    }, 1000).unref()
+  }
+  statsTimer = setInterval(() => control.post({ t: 'stats', stats: (runtime as WorkerRuntime).stats() }), o.statsIntervalMs)
+  statsTimer.unref()
+  port.postMessage({ t: 'ready' } satisfies WorkerToMain)
+}
