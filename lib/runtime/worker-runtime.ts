@@ -194,6 +194,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     spinMicros: o.spinMicros,
     statsIntervalMs: o.statsIntervalMs,
     blockingThreads: 1,
+    persistence: o.persistence,
   }
   let runtime: WorkerRuntime | null = null
   let statsTimer: NodeJS.Timeout | null = null
