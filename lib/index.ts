@@ -90,3 +90,24 @@ export type { MessageRates, MessageTotals } from './api/sampler.js'
 
 // lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
 installHttpApiStarter(startHttpApiImpl)
+export { PersistentActor } from './persistence/persistent-actor.js'
+export type { PersistentActorOptions } from './persistence/settings.js'
+export type { RecoveryInfo } from './persistence/journal.js'
+export type { AttemptFailure } from './persistence/retry.js'
+export { PersistenceError, PersistenceErrorCode, isPersistenceError, type PersistenceErrorDetails } from './persistence/errors.js'
+export { isJournalStorage, type JournalStorage, type JournalEntry } from './persistence/storage.js'
+export { msgpackCodec, type Codec } from './persistence/codec.js'
+export { MemoryJournalStorage } from './persistence/providers/memory.js'
+export type { RedisJournalStorage, RedisJournalOptions } from './persistence/providers/redis.js'
+export { createRedisJournalStorage } from './persistence/registry.js'
+export type {
+  PersistenceOptions,
+  StorageConfig,
+  MemoryStorageConfig,
+  RedisStorageConfig,
+  RedisConnectionOptions,
+  RedisReconnectOptions,
+  RetryPolicy,
+  RecoveryPolicy,
+  PersistPolicy,
+} from './persistence/options.js'

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
+import { resolvePersistenceOptions, type PersistenceOptions, type ResolvedPersistenceOptions } from '../persistence/options.js'
 import { resolveStrategy, type ResolvedStrategy, type SupervisionStrategy } from './supervision.js'
 
 /** Options of {@link ActorSystem.start}. Every field is optional. */
@@ -44,6 +45,8 @@ export interface ActorSystemOptions {
   statsIntervalMs?: number
   /** Threads of the blocking-task pool (`ctx.blocking`, `system.offload`). Default: available cores. */
   blockingThreads?: number
+  /** Journal storage and failure policies of persistent actors. Default: in-memory storage, retry policies. */
+  persistence?: PersistenceOptions
   /** Starts the HTTP diagnostics API with the system (see `ActorSystem.startHttpApi`); closed by `shutdown()`. */
   http?: HttpApiOptions
 }
@@ -82,6 +85,7 @@ export interface ResolvedSystemOptions {
   statsIntervalMs: number
   blockingThreads: number
   http: ResolvedHttpApiOptions | null
+  persistence: ResolvedPersistenceOptions
 }
 
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000
@@ -163,7 +167,8 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   } catch (e) {
     problems.push((e as Error).message)
   }
-  if (problems.length > 0 || supervision === undefined) {
+  const persistence = resolvePersistenceOptions(o.persistence, problems)
+  if (problems.length > 0 || supervision === undefined || persistence === undefined) {
     throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
   }
   const name = o.name ?? process.env['COERCE_ACTOR_SYSTEM'] ?? 'coerce'
@@ -186,5 +191,6 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     statsIntervalMs: o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
     blockingThreads: o.blockingThreads ?? availableParallelism(),
     http,
+    persistence,
   }
 }

@@ -5,6 +5,7 @@
  * control requests, restarts top-level actors of a dead worker on its replacement per their
  * supervision strategy, aggregates metrics, and shuts everything down.
  */
+import { persistenceForWorker } from '../persistence/options.js'
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
@@ -260,6 +261,7 @@ export class MainRuntime implements SystemRuntime {
       outboxLimit: o.outboxLimit,
       statsIntervalMs: o.statsIntervalMs,
       supervision: typeof o.supervision.directive === 'function' ? { ...o.supervision, directive: 'restart' } : o.supervision,
+      persistence: persistenceForWorker(o.persistence),
     }
     const pool = new WorkerPool(o.workers, o.ringBytes, workerOptions, this.host.logger, {
       onMessage: (thread, m) => this.onWorkerMessage(thread, m),

@@ -195,6 +195,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     statsIntervalMs: o.statsIntervalMs,
     blockingThreads: 1,
     http: null,
+    persistence: o.persistence,
   }
   let runtime: WorkerRuntime | null = null
   let statsTimer: NodeJS.Timeout | null = null
