@@ -65,6 +65,12 @@ export abstract class Actor {
 
   /** How this actor's children are supervised unless their spawn options say otherwise. */
   childSupervision?: SupervisionStrategy
+
+  /**
+   * Methods of this class that are not message handlers (helpers for subclasses). Listed names
+   * cannot be reached by tell or ask. Names starting with `_` are never handlers either.
+   */
+  static internalMethods?: readonly string[]
 }
 
 /** Names on the Actor base that are never handlers. */
@@ -74,19 +80,27 @@ const handlerCache = new WeakMap<ActorClass, ReadonlySet<string>>()
 
 /**
  * @internal The handler names of an actor class: the methods its prototype chain defines below
- * `Actor.prototype`, minus lifecycle hooks and names starting with `_` or `#`.
+ * `Actor.prototype`, minus lifecycle hooks, names starting with `_`, and the names any class in
+ * the chain lists in its own static `internalMethods` (framework base classes use it for the
+ * methods they give their subclasses).
  */
 export function handlerNamesOf(type: ActorClass): ReadonlySet<string> {
   let names = handlerCache.get(type)
   if (names !== undefined) return names
   const found = new Set<string>()
+  const internal = new Set<string>()
   for (let proto: object | null = type.prototype; proto !== null && proto !== Actor.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor = (proto as { constructor?: unknown }).constructor
+    if (typeof ctor === 'function' && Object.prototype.hasOwnProperty.call(ctor, 'internalMethods')) {
+      for (const n of (ctor as { internalMethods?: readonly string[] }).internalMethods ?? []) internal.add(n)
+    }
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (RESERVED.has(key) || key.startsWith('_')) continue
       const desc = Object.getOwnPropertyDescriptor(proto, key)
       if (desc !== undefined && typeof desc.value === 'function') found.add(key)
     }
   }
+  for (const n of internal) found.delete(n)
   names = found
   handlerCache.set(type, names)
   return names

@@ -3,8 +3,7 @@
  * message from the latest snapshot and the events after it; handlers change it only through
  * `persist` / `persistAll`, which store events and then apply them.
  */
-import { Actor, handlerNamesOf } from '../actor/actor.js'
-import type { ActorClass } from '../actor/types.js'
+import { Actor } from '../actor/actor.js'
 import { isPersistenceError, PersistenceError, type PersistenceErrorCode } from './errors.js'
 import { Journal, type RecoveryInfo } from './journal.js'
 import { acquireStorage } from './registry.js'
@@ -62,6 +61,9 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
   /** Per-type settings: declared types, codecs, storage and policy overrides. */
   static persistence?: PersistentActorOptions<unknown, unknown>
 
+  /** The journal methods and recovery hooks are for the actor itself, never messages. */
+  static override internalMethods: readonly string[] = NOT_HANDLERS
+
   /** The current state: rebuilt by recovery, then changed by each persisted event. */
   protected state!: State
   #journal: Journal | null = null
@@ -74,10 +76,6 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
       if (type.prototype.started !== PersistentActor.prototype.started) {
         throw new TypeError(`${type.name} defines started(), but a PersistentActor recovers there: put start-up logic in recovered()`)
       }
-      // The handler set is computed per class when its first actor is spawned, just before
-      // this constructor runs and before any message can be sent.
-      const names = handlerNamesOf(type as unknown as ActorClass)
-      if (names instanceof Set) for (const n of NOT_HANDLERS) names.delete(n)
       checkedClasses.add(type)
     }
   }

@@ -146,6 +146,22 @@ t.test('unknown handlers are NotSupported on every path', async (t) => {
   await t.rejects(c.ask('_internal'), { code: 'NotSupported' }, 'underscore methods are not handlers')
   await t.rejects(c.ask('started'), { code: 'NotSupported' }, 'lifecycle hooks are not handlers')
   await t.rejects(c.ask('toString'), { code: 'NotSupported' })
+
+  // A framework base class can keep helper methods away from messages.
+  class Base extends Actor {
+    static override internalMethods = ['helper']
+    helper(): string {
+      return 'internal'
+    }
+  }
+  class Derived extends Base {
+    useHelper(): string {
+      return this.helper()
+    }
+  }
+  const d = (await system.spawn(Derived)) as unknown as ActorRef<Actor> & { ask(h: string): Promise<unknown> }
+  t.equal(await d.ask('useHelper'), 'internal')
+  await t.rejects(d.ask('helper'), { code: 'NotSupported' }, 'listed internal methods are not handlers')
 })
 
 t.test('ask timeout names actor, type and handler; options and abort signals work', async (t) => {
