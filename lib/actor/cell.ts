@@ -149,6 +149,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     return this.user.length + this.waiting.length
   }
 
+  /** A stop was requested or is under way. */
+  get stopPending(): boolean {
+    return this.stopRequested !== null || this.state >= STOPPING
+  }
+
   /** The handler running now, if any (for log lines and diagnostics). */
   get currentHandler(): string | undefined {
     return this.current?.handler

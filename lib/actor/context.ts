@@ -75,9 +75,21 @@ export class ActorContext<A extends Actor = Actor> {
     this.cell.unwatch(ref.target)
   }
 
-  /** Stops this actor once the current message is handled. */
-  stop(): void {
-    this.cell.requestStop('stopped')
+  /**
+   * Stops this actor once the current message is handled. With an `error`, the stop counts as
+   * a failure: watchers and the parent see reason `failed` and the error.
+   */
+  stop(error?: unknown): void {
+    if (error === undefined) this.cell.requestStop('stopped')
+    else this.cell.requestStop('failed', error)
+  }
+
+  /**
+   * True once this actor has been asked to stop (by itself, a ref, its parent or shutdown).
+   * Long work in `started()` or a handler (retry loops) should end when it turns true.
+   */
+  get stopRequested(): boolean {
+    return this.cell.stopPending
   }
 
   /** Binds a resource (timer, subscription) to this actor: it is stopped when the actor stops or restarts. */

@@ -126,7 +126,7 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
       persist: settings.persist,
       recoveryBatchSize: settings.recoveryBatchSize,
       logger: this.ctx.log,
-      aborted: () => this.ctx.system.isShutdown,
+      aborted: () => this.ctx.system.isShutdown || this.ctx.stopRequested,
       apply: (events) => {
         for (const e of events) this.state = this.applyEvent(this.state, e as Event)
       },
@@ -171,7 +171,7 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
     } catch (e) {
       if (settings.persist.kind === 'stop' && isPersistenceError(e) && STOPPING_CODES.has(e.code)) {
         this.ctx.log.warn({ persistenceId: journal.persistenceId, err: e }, 'persist failed; stopping the actor (persist policy stop)')
-        this.ctx.stop()
+        this.ctx.stop(e)
       }
       throw e
     }

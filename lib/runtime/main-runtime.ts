@@ -99,6 +99,7 @@ export class MainRuntime implements SystemRuntime {
     const path = job.parent === null ? localId : `${job.parent.path}/${localId}`
     const tracked = p.localId !== undefined
     const recorded = tracked || job.parent === null
+    if (recorded && this.table.has(id)) await this.settleReleases(id)
     if (recorded && this.table.has(id)) {
       throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: p.typeName })
     }
@@ -183,6 +184,21 @@ export class MainRuntime implements SystemRuntime {
       strategy: p.strategy,
       mailboxCapacity: p.mailboxCapacity,
       parent: job.parent,
+    }
+  }
+
+  /**
+   * A worker reports stops on its control channel, which can lag behind the stop's own
+   * acknowledgement (it came through the rings). A round trip on that channel delivers every
+   * release the worker posted before it, so a just-stopped id is free again.
+   */
+  private async settleReleases(id: string): Promise<void> {
+    const e = this.table.get(id)
+    if (e === undefined || e.thread === 0) return
+    try {
+      await this.workerRequest(e.thread, { t: 'sync' })
+    } catch {
+      // A dead worker's entries are cleared by the loss handling.
     }
   }
 

@@ -87,6 +87,7 @@ export type MainToWorker =
   | { t: 'peerLost'; thread: number }
   | { t: 'peerReplaced'; thread: number; outbound: RingPair; inbound: RingPair; signal: SharedArrayBuffer }
   | { t: 'stats' }
+  | { t: 'sync' }
   | { t: 'shutdown' }
 
 export type WorkerToMain =

@@ -213,6 +213,8 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         return undefined
       case 'stats':
         return r.stats()
+      case 'sync':
+        return true
       case 'shutdown':
         if (statsTimer !== null) clearInterval(statsTimer)
         return system.host.shutdown().then(() => {

@@ -280,6 +280,17 @@ t.test('ctx.stop from a handler stops after the current message', async (t) => {
     }
     other(): void {}
   }
+  class Failer extends Actor {
+    check(): boolean {
+      const before = this.ctx.stopRequested
+      this.ctx.stop(new Error('cannot go on'))
+      return before === false && this.ctx.stopRequested
+    }
+  }
+  const f = await system.spawn(Failer)
+  const terminated = new Promise<string>((resolve) => f.target.addWatcher({ onTargetTerminated: (n) => resolve(`${n.reason}:${(n.error as Error).message}`) }))
+  t.equal(await f.ask('check'), true, 'stopRequested turns true at the request')
+  t.equal(await terminated, 'failed:cannot go on', 'ctx.stop(error) stops as a failure')
   const q = await system.spawn(Quitter)
   const bye = q.ask('quit')
   const next = t.rejects(q.ask('other'), { code: 'Stopped' })

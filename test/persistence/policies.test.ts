@@ -230,6 +230,20 @@ t.test('recovery retrying until success gives up when the system shuts down', as
   t.match(await spawning, { code: 'StartFailed' })
 })
 
+t.test('recovery retrying until success gives up when the actor is stopped', async (t) => {
+  const storage = new FaultyStorage()
+  const system = await start(t, { storage, recovery: { kind: 'retry', maxAttempts: Infinity, delayMs: 20 } })
+  storage.fail('readHighestSequence', Infinity)
+  const spawning = system.spawn(Account, { id: 'stop-me' }).catch((e: unknown) => e)
+  await until(() => (storage.calls['readHighestSequence'] ?? 0) >= 2, 'a few attempts')
+  const ref = await system.actorOf('stop-me')
+  t.ok(ref, 'the starting actor is registered')
+  const stopped = ref!.stop()
+  t.match(await spawning, { code: 'StartFailed' }, 'the spawn fails instead of retrying forever')
+  await stopped
+  t.equal(system.isShutdown, false)
+})
+
 t.test('the journal holds a gap or a bad snapshot type as errors', async (t) => {
   const storage = new MemoryJournalStorage()
   const system = await start(t, { storage })

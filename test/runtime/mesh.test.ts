@@ -47,6 +47,11 @@ t.test('placement: registered classes go to workers, others stay on main; overri
     message: /decider function/,
   })
   for (const r of [a, b, local, onMain, onTwo, withArgs]) await r.stop()
+  for (let i = 0; i < 5; i++) {
+    const again = await system.spawn(Counter, { id: 'p-a' })
+    await again.stop()
+  }
+  t.pass('an id is free again as soon as the stop resolved')
 })
 
 t.test('tell and ask across threads in every direction, with refs as arguments', async (t) => {
