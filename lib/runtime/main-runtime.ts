@@ -22,7 +22,7 @@ import { BlockingPool } from './blocking.js'
 import { decode, encodeCopy, NotEncodableError, type RefAddress } from './codec.js'
 import type { MainToWorker, PlaceRequest, SpawnSpec, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
-import { RemoteParent } from './router.js'
+import { RemoteParent } from './thread-target.js'
 import { ThreadNode } from './thread-node.js'
 import { WorkerPool } from './worker-pool.js'
 

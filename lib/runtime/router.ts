@@ -15,7 +15,7 @@ import { PendingAsk, type Reply } from '../actor/envelope.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import { ActorRef } from '../actor/ref.js'
-import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
+import type { TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
 import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
@@ -37,6 +37,7 @@ import {
 } from './frames.js'
 import type { Inbox } from './inbox.js'
 import { FULL, type Link } from './link.js'
+import { MissingTarget, noticeToData, RemoteParent, ThreadTarget } from './thread-target.js'
 
 /** An ask in flight to another thread. */
 class RemoteAsk extends PendingAsk {
@@ -106,11 +107,6 @@ interface LocalWatch {
   target: ThreadTarget
 }
 
-function noticeToData(n: Terminated): NoticeData {
-  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, thread: n.ref.target.thread, reason: n.reason }
-  if (n.error !== undefined) d.error = n.error instanceof Error ? n.error : errorToData(n.error)
-  return d
-}
 
 export class ThreadRouter {
   private readonly links: (Link | undefined)[] = []
@@ -123,7 +119,7 @@ export class ThreadRouter {
   /** Cells on this thread whose parent lives on another thread. */
   private readonly remoteChildren = new Set<ActorCell>()
   /** Parents on this thread with children on another thread, per child. */
-  private readonly remoteChildLinks = new Map<ThreadTarget, ActorCell>()
+  private readonly remoteChildLinks = new Map<string, { parent: ActorCell; child: ThreadTarget }>()
   private readonly lostThreads = new Set<number>()
   private inbox: Inbox | null = null
 
@@ -351,17 +347,20 @@ export class ThreadRouter {
     this.writeSystem(t.thread, encode([F_RESUME, t.id]))
   }
 
-  /** Records a cross-thread parent link so a lost thread can be cleaned up after. */
+  /** Records a local cell whose parent is on another thread, until the cell stops. */
   trackRemoteChild(cell: ActorCell): void {
     this.remoteChildren.add(cell)
+    cell.addWatcher({ onTargetTerminated: () => this.remoteChildren.delete(cell) })
   }
 
+  /** Records a local parent's child on another thread, until the child's stop is reported. */
   trackChildOnOtherThread(parent: ActorCell, child: ThreadTarget): void {
-    this.remoteChildLinks.set(child, parent)
+    this.remoteChildLinks.set(`${child.thread}:${child.id}`, { parent, child })
   }
 
-  forgetChildOnOtherThread(child: ThreadTarget): void {
-    this.remoteChildLinks.delete(child)
+  /** Cross-thread parent/child links this thread keeps (for tests and diagnostics). */
+  get crossThreadLinks(): number {
+    return this.remoteChildren.size + this.remoteChildLinks.size
   }
 
   /** @internal */
@@ -434,13 +433,11 @@ export class ThreadRouter {
         return true
       }
       case F_CHILD_TERMINATED: {
-        const parent = this.host.cell(frame[1])
         const notice = this.noticeFrom(frame[2])
-        if (parent !== undefined) {
-          const child = parent.children.get(notice.id)
-          if (child instanceof ThreadTarget) this.remoteChildLinks.delete(child)
-          if (child !== undefined) parent.childStopped(child, notice)
-        }
+        this.remoteChildLinks.delete(`${from}:${notice.id}`)
+        const parent = this.host.cell(frame[1])
+        const child = parent?.children.get(notice.id)
+        if (parent !== undefined && child !== undefined) parent.childStopped(child, notice)
         return true
       }
       case F_ESCALATE: {
@@ -572,9 +569,9 @@ export class ThreadRouter {
         void cell.stopWith('parentStopped', undefined)
       }
     }
-    for (const [child, parent] of [...this.remoteChildLinks]) {
+    for (const [key, { child, parent }] of [...this.remoteChildLinks]) {
       if (child.thread !== thread) continue
-      this.remoteChildLinks.delete(child)
+      this.remoteChildLinks.delete(key)
       child.markStopped()
       parent.childStopped(child, {
         id: child.id,
@@ -610,176 +607,5 @@ export class ThreadRouter {
   /** Rejects every ask in flight (shutdown). */
   failAll(error: (p: { id: string; typeName: string }, handler: string) => unknown): void {
     for (const p of [...this.pending.values()]) p.reject(error(p.subjectInfo, p.handlerName))
-  }
-}
-
-/** A ref's target for an actor on another thread of this process. */
-export class ThreadTarget implements MessageTarget, ChildHandle {
-  readonly id: string
-  readonly typeName: string
-  readonly path: string
-  readonly thread: number
-  private stoppedKnown = false
-  private ref: ActorRef | null = null
-
-  constructor(
-    private readonly router: ThreadRouter,
-    a: RefAddress,
-  ) {
-    this.id = a.id
-    this.typeName = a.typeName
-    this.path = a.path
-    this.thread = a.thread
-  }
-
-  get alive(): boolean {
-    return !this.stoppedKnown
-  }
-
-  get self(): ActorRef {
-    this.ref ??= new ActorRef(this)
-    return this.ref
-  }
-
-  /** @internal Learned that the actor stopped (notice or lost thread). */
-  markStopped(): void {
-    this.stoppedKnown = true
-  }
-
-  tell(handler: string, args: unknown[]): void {
-    this.router.tell(this, handler, args)
-  }
-
-  send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
-    return this.router.send(this, handler, args, timeoutMs)
-  }
-
-  ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
-    return this.router.ask(this, handler, args, options).catch((e: unknown) => {
-      if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) this.stoppedKnown = true
-      throw e
-    })
-  }
-
-  stop(): Promise<void> {
-    return this.stopWith('stopped')
-  }
-
-  stopWith(reason: TerminationReason, _error?: unknown): Promise<void> {
-    return this.router.stop(this, reason).then(() => {
-      this.stoppedKnown = true
-    })
-  }
-
-  addWatcher(listener: TerminationListener): void {
-    this.router.watch(this, listener)
-  }
-
-  removeWatcher(listener: TerminationListener): void {
-    this.router.unwatch(this, listener)
-  }
-
-  describe(options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
-    return this.router.describe(this, options, depth)
-  }
-
-  resumeFromParent(): void {
-    this.router.resumeChild(this)
-  }
-}
-
-/** A child's link to a parent on another thread. */
-export class RemoteParent implements ParentLink {
-  readonly id: string
-  readonly path: string
-  readonly thread: number
-  private lost = false
-  private readonly target: ThreadTarget
-
-  constructor(
-    private readonly router: ThreadRouter,
-    a: RefAddress,
-  ) {
-    this.id = a.id
-    this.path = a.path
-    this.thread = a.thread
-    this.target = router.targetFor(a)
-  }
-
-  get alive(): boolean {
-    return !this.lost && this.target.alive
-  }
-
-  get self(): ActorRef {
-    return this.target.self
-  }
-
-  markLost(): void {
-    this.lost = true
-  }
-
-  childStopped(_child: ChildHandle, notice: Terminated): void {
-    if (this.lost) return
-    this.router.writeSystem(this.thread, encode([F_CHILD_TERMINATED, this.id, noticeToData(notice)]))
-  }
-
-  escalate(child: ChildHandle, error: unknown, handler: string): void {
-    this.router.writeSystem(this.thread, encode([F_ESCALATE, this.id, child.id, errorToData(error), handler]))
-  }
-}
-
-/** A ref to an actor that should be on this thread but is not (stopped, or never was). */
-export class MissingTarget implements MessageTarget {
-  readonly id: string
-  readonly typeName: string
-  readonly path: string
-  readonly thread: number
-
-  constructor(
-    a: RefAddress,
-    private readonly host: ActorHost,
-  ) {
-    this.id = a.id
-    this.typeName = a.typeName
-    this.path = a.path
-    this.thread = a.thread
-  }
-
-  get alive(): boolean {
-    return false
-  }
-
-  private gone(handler?: string): ActorRefError {
-    return new ActorRefError('Stopped', 'actor is stopped', {
-      actorId: this.id,
-      actorType: this.typeName,
-      ...(handler !== undefined ? { handler } : {}),
-    })
-  }
-
-  tell(handler: string, args: unknown[]): void {
-    this.host.deadLetterFor(this.id, this.typeName, handler, args, 'actor stopped')
-  }
-
-  send(handler: string): Promise<void> {
-    return Promise.reject(this.gone(handler))
-  }
-
-  ask(handler: string): Promise<unknown> {
-    return Promise.reject(this.gone(handler))
-  }
-
-  stop(): Promise<void> {
-    return Promise.resolve()
-  }
-
-  addWatcher(listener: TerminationListener): void {
-    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: new ActorRef(this) })
-  }
-
-  removeWatcher(): void {}
-
-  describe(): Promise<ActorDescription> {
-    return Promise.reject(this.gone())
   }
 }

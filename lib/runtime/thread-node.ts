@@ -14,7 +14,8 @@ import { Inbox } from './inbox.js'
 import { Link } from './link.js'
 import type { RingPair, SpawnSpec } from './messages.js'
 import { SpscRing } from './ring.js'
-import { RemoteParent, ThreadRouter } from './router.js'
+import { ThreadRouter } from './router.js'
+import { RemoteParent } from './thread-target.js'
 import { ThreadSignal } from './signal.js'
 
 export interface ThreadNodeOptions {

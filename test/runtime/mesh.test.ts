@@ -3,7 +3,8 @@
 // lookups, children across threads, watch, describe, metrics, backpressure, blocking tasks.
 import t from 'tap'
 import { threadId } from 'node:worker_threads'
-import { Actor, ActorSystem, isActorRefError, type ActorRef } from '../../lib/index.js'
+import { Actor, ActorSystem, isActorRefError, Timer, type ActorRef } from '../../lib/index.js'
+import type { MainRuntime } from '../../lib/runtime/main-runtime.js'
 import { Counter, Forwarder, MainSide, NotExported, Parent, Producer, Sequencer, Watcher } from '../fixtures/worker-actors.js'
 import { sleep, until } from '../helpers/wait.js'
 
@@ -152,6 +153,9 @@ t.test('children: default to the parent thread, or placed elsewhere; stop and no
   t.equal(onMain.isAlive, false, 'a child on another thread stops with its parent')
   await t.rejects(local.ask('get'), { code: 'NotFound' })
   t.equal(await system.actorOf('par/near'), undefined, 'ids are released')
+  const router = (system.runtime as MainRuntime)['node']?.router
+  await until(() => router?.crossThreadLinks === 0)
+  t.equal(router?.crossThreadLinks, 0, 'no cross-thread link is kept after the actors stopped')
 })
 
 t.test('watch across threads', async (t) => {
@@ -165,6 +169,16 @@ t.test('watch across threads', async (t) => {
   await until(async () => (await w.ask('seen')).length === 2)
   t.same((await w.ask('seen')).sort(), ['$' + mainTarget.id.slice(1) + ':stopped', 'watched:stopped'].sort())
   await w.stop()
+})
+
+t.test('timers drive actors on other threads and end with them', async (t) => {
+  const c = await system.spawn(Counter, { placement: 2 })
+  const timer = Timer.start(c, 10, 'inc', 1)
+  await until(async () => (await c.ask('get')) >= 3)
+  await c.stop()
+  await until(() => !timer.isRunning)
+  t.equal(timer.isRunning, false, 'the timer noticed the remote actor stopped')
+  t.ok(timer.tickCount >= 3)
 })
 
 t.test('metrics and status cover every thread', async (t) => {

@@ -1,0 +1,193 @@
+/**
+ * The targets behind refs to actors this thread does not host: `ThreadTarget` (an actor on
+ * another thread, reached through the router), `RemoteParent` (a child's link to a parent on
+ * another thread) and `MissingTarget` (an address on this thread whose actor is gone).
+ */
+import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
+import { ActorRefError } from '../actor/errors.js'
+import type { ActorHost } from '../actor/host.js'
+import { ActorRef } from '../actor/ref.js'
+import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
+import type { Terminated, TerminationReason } from '../actor/terminated.js'
+import type { AskOptions } from '../actor/types.js'
+import { encode, errorToData, type RefAddress } from './codec.js'
+import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData } from './frames.js'
+import type { ThreadRouter } from './router.js'
+
+/** A Terminated notice as it travels between threads. */
+export function noticeToData(n: Terminated): NoticeData {
+  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, thread: n.ref.target.thread, reason: n.reason }
+  if (n.error !== undefined) d.error = n.error instanceof Error ? n.error : errorToData(n.error)
+  return d
+}
+
+/** A ref's target for an actor on another thread of this process. */
+export class ThreadTarget implements MessageTarget, ChildHandle {
+  readonly id: string
+  readonly typeName: string
+  readonly path: string
+  readonly thread: number
+  private stoppedKnown = false
+  private ref: ActorRef | null = null
+
+  constructor(
+    private readonly router: ThreadRouter,
+    a: RefAddress,
+  ) {
+    this.id = a.id
+    this.typeName = a.typeName
+    this.path = a.path
+    this.thread = a.thread
+  }
+
+  get alive(): boolean {
+    return !this.stoppedKnown
+  }
+
+  get self(): ActorRef {
+    this.ref ??= new ActorRef(this)
+    return this.ref
+  }
+
+  /** @internal Learned that the actor stopped (notice or lost thread). */
+  markStopped(): void {
+    this.stoppedKnown = true
+  }
+
+  tell(handler: string, args: unknown[]): void {
+    this.router.tell(this, handler, args)
+  }
+
+  send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
+    return this.router.send(this, handler, args, timeoutMs)
+  }
+
+  ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+    return this.router.ask(this, handler, args, options).catch((e: unknown) => {
+      if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) this.stoppedKnown = true
+      throw e
+    })
+  }
+
+  stop(): Promise<void> {
+    return this.stopWith('stopped')
+  }
+
+  stopWith(reason: TerminationReason, _error?: unknown): Promise<void> {
+    return this.router.stop(this, reason).then(() => {
+      this.stoppedKnown = true
+    })
+  }
+
+  addWatcher(listener: TerminationListener): void {
+    this.router.watch(this, listener)
+  }
+
+  removeWatcher(listener: TerminationListener): void {
+    this.router.unwatch(this, listener)
+  }
+
+  describe(options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
+    return this.router.describe(this, options, depth)
+  }
+
+  resumeFromParent(): void {
+    this.router.resumeChild(this)
+  }
+}
+
+/** A child's link to a parent on another thread. */
+export class RemoteParent implements ParentLink {
+  readonly id: string
+  readonly path: string
+  readonly thread: number
+  private lost = false
+  private readonly target: ThreadTarget
+
+  constructor(
+    private readonly router: ThreadRouter,
+    a: RefAddress,
+  ) {
+    this.id = a.id
+    this.path = a.path
+    this.thread = a.thread
+    this.target = router.targetFor(a)
+  }
+
+  get alive(): boolean {
+    return !this.lost && this.target.alive
+  }
+
+  get self(): ActorRef {
+    return this.target.self
+  }
+
+  markLost(): void {
+    this.lost = true
+  }
+
+  childStopped(_child: ChildHandle, notice: Terminated): void {
+    if (this.lost) return
+    this.router.writeSystem(this.thread, encode([F_CHILD_TERMINATED, this.id, noticeToData(notice)]))
+  }
+
+  escalate(child: ChildHandle, error: unknown, handler: string): void {
+    this.router.writeSystem(this.thread, encode([F_ESCALATE, this.id, child.id, errorToData(error), handler]))
+  }
+}
+
+/** A ref to an actor that should be on this thread but is not (stopped, or never was). */
+export class MissingTarget implements MessageTarget {
+  readonly id: string
+  readonly typeName: string
+  readonly path: string
+  readonly thread: number
+
+  constructor(
+    a: RefAddress,
+    private readonly host: ActorHost,
+  ) {
+    this.id = a.id
+    this.typeName = a.typeName
+    this.path = a.path
+    this.thread = a.thread
+  }
+
+  get alive(): boolean {
+    return false
+  }
+
+  private gone(handler?: string): ActorRefError {
+    return new ActorRefError('Stopped', 'actor is stopped', {
+      actorId: this.id,
+      actorType: this.typeName,
+      ...(handler !== undefined ? { handler } : {}),
+    })
+  }
+
+  tell(handler: string, args: unknown[]): void {
+    this.host.deadLetterFor(this.id, this.typeName, handler, args, 'actor stopped')
+  }
+
+  send(handler: string): Promise<void> {
+    return Promise.reject(this.gone(handler))
+  }
+
+  ask(handler: string): Promise<unknown> {
+    return Promise.reject(this.gone(handler))
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  addWatcher(listener: TerminationListener): void {
+    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: new ActorRef(this) })
+  }
+
+  removeWatcher(): void {}
+
+  describe(): Promise<ActorDescription> {
+    return Promise.reject(this.gone())
+  }
+}
