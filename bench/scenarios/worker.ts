@@ -8,7 +8,8 @@ import { ActorSystem, type ActorRef } from '../../lib/index.js'
 import type { Measurement, Scenario, ScenarioContext } from '../scenario.js'
 import { Fixture } from '../lib/fixture.js'
 import { checkAborted, measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
-import { BenchCounter, BenchCruncher } from '../fixtures/worker-actors.js'
+import { BenchCounter } from '../fixtures/worker-actors.js'
+import { runCpuActors } from '../../examples/cpu-actors.js'
 
 /** A system with one worker hosting one counter. */
 const counterOnWorker = (): Fixture<{ system: ActorSystem; counter: ActorRef<BenchCounter> }> =>
@@ -28,36 +29,20 @@ const askPipelined = counterOnWorker()
 
 const CRUNCH_MICROS = 50
 
-/** Messages per second of CPU-bound actors (two per worker) on `workers` workers. */
-async function crunchRate(workers: number, messages: number, ctx: ScenarioContext): Promise<number> {
-  const system = await ActorSystem.start({ workers, logLevel: 'silent' })
-  try {
-    const actors: ActorRef<BenchCruncher>[] = []
-    for (let i = 0; i < workers * 2; i++) actors.push(await system.spawn(BenchCruncher, { placement: 'worker' }))
-    for (const a of actors) await a.ask('count')
-    const start = performance.now()
-    for (let i = 0; i < messages; i++) {
-      const a = actors[i % actors.length] as ActorRef<BenchCruncher>
-      if (i % 256 === 255) {
-        await a.send('crunch', CRUNCH_MICROS)
-        checkAborted(ctx.signal)
-      } else a.tell('crunch', CRUNCH_MICROS)
-    }
-    let done = 0
-    for (const a of actors) done += await a.ask('count', { timeoutMs: 120_000 })
-    if (done !== messages) throw new Error(`handled ${done} of ${messages} messages`)
-    return messages / ((performance.now() - start) / 1000)
-  } finally {
-    await system.shutdown()
-  }
-}
-
+/** The cpu-actors example's run (two CPU-bound actors per worker), with 1 worker and with one per core. */
 async function cpuScale(ctx: ScenarioContext): Promise<Measurement> {
   const messages = ctx.quick ? 20_000 : 60_000
   const cores = availableParallelism()
-  const one = await crunchRate(1, messages, ctx)
-  const all = await crunchRate(cores, messages, ctx)
-  return { opsPerSec: all, p50us: null, p99us: null, extra: { ratio: all / one, workers: cores, singleWorkerOpsPerSec: one } }
+  const one = await runCpuActors(1, messages, CRUNCH_MICROS)
+  checkAborted(ctx.signal)
+  const all = await runCpuActors(cores, messages, CRUNCH_MICROS)
+  if (one.messages !== messages || all.messages !== messages) throw new Error('some messages were not handled')
+  return {
+    opsPerSec: all.messagesPerSecond,
+    p50us: null,
+    p99us: null,
+    extra: { ratio: all.messagesPerSecond / one.messagesPerSecond, workers: cores, singleWorkerOpsPerSec: one.messagesPerSecond },
+  }
 }
 
 const scenarios: Scenario[] = [
