@@ -9,6 +9,7 @@ import { Actor, constructWithContext, handlerNamesOf } from './actor.js'
 import { ActorContext } from './context.js'
 import type { ActorDescription, ActorStatus, DescribeOptions } from './describe.js'
 import { Envelope, PendingAsk, type Reply } from './envelope.js'
+import { UserMailbox } from './mailbox.js'
 import { ActorRefError, type ActorErrorCode } from './errors.js'
 import type { ActorHost } from './host.js'
 import type { ActorTypeStats, HandlerStats } from './metrics.js'
@@ -17,7 +18,6 @@ import { decide, RestartHistory, type Directive, type ResolvedStrategy } from '.
 import type { ChildHandle, LocalParent, MessageTarget, ParentLink, TerminationListener } from './target.js'
 import type { Terminated, TerminationReason } from './terminated.js'
 import type { ActorClass, AskOptions } from './types.js'
-import { WheelEntry } from '../util/timeout-wheel.js'
 import type { Runnable } from './dispatcher.js'
 
 const STARTING = 0
@@ -34,22 +34,6 @@ type SystemNotice =
   | { kind: 'terminated'; notice: Terminated }
   | { kind: 'childTerminated'; notice: Terminated }
   | { kind: 'escalated'; child: ChildHandle; error: unknown; handler: string }
-
-/** A `send` waiting for room in a full user lane. */
-class WaitingSend extends WheelEntry {
-  constructor(
-    readonly cell: ActorCell,
-    readonly envelope: Envelope,
-    readonly resolve: () => void,
-    readonly reject: (e: unknown) => void,
-  ) {
-    super()
-  }
-  expire(): void {
-    this.cell.dropWaiting(this)
-    this.reject(this.cell.error('Timeout', 'mailbox stayed full until the send timed out', this.envelope.handler))
-  }
-}
 
 /** Something cancellable whose life is bound to the actor's (timers, subscriptions). */
 export interface OwnedResource {
@@ -87,13 +71,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   private readonly args: readonly unknown[]
   private readonly strategy: ResolvedStrategy
-  private readonly capacity: number
   private readonly handlers: ReadonlySet<string>
   private readonly typeStats: ActorTypeStats
   private readonly restarts = new RestartHistory()
-  private readonly user = new Deque<Envelope>()
+  private readonly user: UserMailbox
   private readonly system = new Deque<SystemNotice>()
-  private readonly waiting = new Deque<WaitingSend>()
   private readonly watchers = new Set<TerminationListener>()
   private readonly watching = new Set<MessageTarget>()
   private readonly owned = new Set<OwnedResource>()
@@ -122,7 +104,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     this.parent = init.parent
     this.tracked = init.tracked
     this.strategy = init.strategy
-    this.capacity = init.mailboxCapacity
+    this.user = new UserMailbox(init.mailboxCapacity, init.host.wheel)
     this.handlers = handlerNamesOf(init.type)
     this.typeStats = init.host.metrics.forType(init.typeName)
     this.self = new ActorRef(this)
@@ -146,7 +128,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   get mailboxSize(): number {
-    return this.user.length + this.waiting.length
+    return this.user.size
   }
 
   /** A stop was requested or is under way. */
@@ -191,14 +173,13 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private accept(env: Envelope): void {
-    env.stats.sent++
     this.user.push(env)
     if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
   }
 
-  private hasRoom(): boolean {
-    return this.user.length < this.capacity && this.waiting.length === 0
-  }
+  /** The error a send or ask gets when the mailbox stayed full for its whole timeout. */
+  private readonly stayedFull = (handler: string) => (): ActorRefError =>
+    this.error('Timeout', 'mailbox stayed full until the send timed out', handler)
 
   tell(handler: string, args: unknown[]): void {
     this.checkHandler(handler)
@@ -206,7 +187,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       this.host.deadLetter(this, handler, args, 'actor stopped')
       return
     }
-    if (!this.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.capacity})`, handler)
+    if (!this.user.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.user.capacity})`, handler)
     this.accept(this.makeEnvelope(handler, args, null))
   }
 
@@ -218,14 +199,12 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const env = this.makeEnvelope(handler, args, null)
-    if (this.hasRoom()) {
+    if (this.user.hasRoom()) {
       this.accept(env)
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
-      const w = new WaitingSend(this, env, resolve, reject)
-      this.waiting.push(w)
-      this.host.wheel.add(w, timeoutMs ?? this.host.options.askTimeoutMs)
+      this.user.wait(env, timeoutMs ?? this.host.options.askTimeoutMs, resolve, reject, this.stayedFull(handler))
     })
   }
 
@@ -240,13 +219,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     const pending = new PendingAsk(this.host.wheel, this, handler, timeoutMs)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     const env = this.makeEnvelope(handler, args, pending)
-    if (this.hasRoom()) this.accept(env)
-    else {
-      const w = new WaitingSend(this, env, () => {}, (e) => pending.reject(e))
-      this.waiting.push(w)
-      // The ask's own deadline bounds the wait; the waiting entry only needs removal then.
-      this.host.wheel.add(w, timeoutMs)
-    }
+    if (this.user.hasRoom()) this.accept(env)
+    else this.user.wait(env, timeoutMs, () => {}, (e) => pending.reject(e), this.stayedFull(handler))
     return pending.promise
   }
 
@@ -270,42 +244,15 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       else this.host.deadLetter(this, handler, args, 'actor stopped')
       return 'ok'
     }
-    if (!this.hasRoom()) return 'full'
+    if (!this.user.hasRoom()) return 'full'
     this.accept(this.makeEnvelope(handler, args, reply))
     return 'ok'
   }
 
-  private roomListeners: (() => void)[] = []
-
   /** Calls `listener` once the user lane has room again (or the actor stopped). */
   whenRoom(listener: () => void): void {
-    if (this.hasRoom() || this.state >= STOPPING) listener()
-    else this.roomListeners.push(listener)
-  }
-
-  private notifyRoom(): void {
-    const ls = this.roomListeners
-    this.roomListeners = []
-    for (const l of ls) l()
-  }
-
-  /** @internal Called by a WaitingSend that timed out. */
-  dropWaiting(w: WaitingSend): void {
-    const kept = this.waiting.drain().filter((x) => x !== w)
-    for (const x of kept) this.waiting.push(x)
-  }
-
-  private takeUser(): Envelope | undefined {
-    const env = this.user.shift()
-    if (env !== undefined && this.waiting.length > 0 && this.user.length < this.capacity) {
-      const w = this.waiting.shift() as WaitingSend
-      this.host.wheel.cancel(w)
-      w.envelope.stats.sent++
-      this.user.push(w.envelope)
-      w.resolve()
-    }
-    if (this.roomListeners.length > 0 && this.hasRoom()) this.notifyRoom()
-    return env
+    if (this.state >= STOPPING) listener()
+    else this.user.whenRoom(listener)
   }
 
   // ---------------------------------------------------------------- processing
@@ -319,7 +266,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
         n++
         continue
       }
-      const env = this.takeUser()
+      const env = this.user.take()
       if (env === undefined) break
       this.invoke(env)
       n++
@@ -688,12 +635,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private rejectQueued(code: ActorErrorCode, message: string): void {
-    if (this.roomListeners.length > 0) this.notifyRoom()
-    for (const w of this.waiting.drain()) {
-      this.host.wheel.cancel(w)
-      w.reject(this.error(code, message, w.envelope.handler))
-    }
-    for (const env of this.user.drain()) {
+    for (const env of this.user.clear((handler) => this.error(code, message, handler))) {
       if (env.reply !== null) env.reply.reject(this.error(code, message, env.handler))
       else this.host.deadLetter(this, env.handler, env.args, message)
     }

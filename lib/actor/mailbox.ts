@@ -1,0 +1,113 @@
+/**
+ * The bounded user lane of one actor's mailbox: queued envelopes up to `capacity`, senders
+ * waiting for room in order (a `send` or `ask` into a full mailbox; a `tell` never overtakes
+ * them), and listeners told when room appears (threads parked on a full mailbox).
+ */
+import { Deque } from '../util/deque.js'
+import { WheelEntry, type TimeoutWheel } from '../util/timeout-wheel.js'
+import type { Envelope } from './envelope.js'
+
+/** A sender waiting for room. */
+class WaitingSend extends WheelEntry {
+  constructor(
+    private readonly mailbox: UserMailbox,
+    readonly envelope: Envelope,
+    readonly accepted: () => void,
+    readonly failed: (e: unknown) => void,
+    private readonly timeoutError: () => unknown,
+  ) {
+    super()
+  }
+
+  expire(): void {
+    this.mailbox.forget(this)
+    this.failed(this.timeoutError())
+  }
+}
+
+export class UserMailbox {
+  private readonly queue = new Deque<Envelope>()
+  private readonly waiting = new Deque<WaitingSend>()
+  private roomListeners: (() => void)[] = []
+
+  constructor(
+    readonly capacity: number,
+    private readonly wheel: TimeoutWheel,
+  ) {}
+
+  /** Envelopes queued. */
+  get length(): number {
+    return this.queue.length
+  }
+
+  /** Envelopes queued plus senders waiting. */
+  get size(): number {
+    return this.queue.length + this.waiting.length
+  }
+
+  /** True when a new message may enter now (nobody waits ahead of it). */
+  hasRoom(): boolean {
+    return this.queue.length < this.capacity && this.waiting.length === 0
+  }
+
+  /** Queues `env`; the caller checked {@link UserMailbox.hasRoom}. */
+  push(env: Envelope): void {
+    env.stats.sent++
+    this.queue.push(env)
+  }
+
+  /**
+   * Queues `env` behind the senders already waiting; `accepted` runs when it enters the
+   * mailbox, `failed` with `timeoutError()` after `timeoutMs`.
+   */
+  wait(env: Envelope, timeoutMs: number, accepted: () => void, failed: (e: unknown) => void, timeoutError: () => unknown): void {
+    const w = new WaitingSend(this, env, accepted, failed, timeoutError)
+    this.waiting.push(w)
+    this.wheel.add(w, timeoutMs)
+  }
+
+  /** The next envelope; lets the first waiting sender in, and tells listeners about room. */
+  take(): Envelope | undefined {
+    const env = this.queue.shift()
+    if (env !== undefined && this.waiting.length > 0 && this.queue.length < this.capacity) {
+      const w = this.waiting.shift() as WaitingSend
+      this.wheel.cancel(w)
+      this.push(w.envelope)
+      w.accepted()
+    }
+    if (this.roomListeners.length > 0 && this.hasRoom()) this.notifyRoom()
+    return env
+  }
+
+  /** Calls `listener` once there is room (at once if there is). */
+  whenRoom(listener: () => void): void {
+    if (this.hasRoom()) listener()
+    else this.roomListeners.push(listener)
+  }
+
+  /** @internal A waiting sender timed out. */
+  forget(w: WaitingSend): void {
+    const kept = this.waiting.drain().filter((x) => x !== w)
+    for (const x of kept) this.waiting.push(x)
+  }
+
+  /**
+   * Empties the mailbox (the actor stops): waiting senders fail with `errorFor(handler)`,
+   * listeners are released, and the queued envelopes are returned for the caller to reject.
+   */
+  clear(errorFor: (handler: string) => unknown): Envelope[] {
+    this.notifyRoom()
+    for (const w of this.waiting.drain()) {
+      this.wheel.cancel(w)
+      w.failed(errorFor(w.envelope.handler))
+    }
+    return this.queue.drain()
+  }
+
+  private notifyRoom(): void {
+    if (this.roomListeners.length === 0) return
+    const ls = this.roomListeners
+    this.roomListeners = []
+    for (const l of ls) l()
+  }
+}
