@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
-import { resolvePersistenceOptions, type PersistenceOptions, type ResolvedPersistenceOptions } from '../persistence/options.js'
 import { resolveStrategy, type ResolvedStrategy, type SupervisionStrategy } from './supervision.js'
 
 /** Options of {@link ActorSystem.start}. Every field is optional. */
@@ -45,8 +44,6 @@ export interface ActorSystemOptions {
   statsIntervalMs?: number
   /** Threads of the blocking-task pool (`ctx.blocking`, `system.offload`). Default: available cores. */
   blockingThreads?: number
-  /** Journal storage and failure policies of persistent actors. Default: in-memory storage, retry policies. */
-  persistence?: PersistenceOptions
   /** Starts the HTTP diagnostics API with the system (see `ActorSystem.startHttpApi`); closed by `shutdown()`. */
   http?: HttpApiOptions
 }
@@ -85,7 +82,6 @@ export interface ResolvedSystemOptions {
   statsIntervalMs: number
   blockingThreads: number
   http: ResolvedHttpApiOptions | null
-  persistence: ResolvedPersistenceOptions
 }
 
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000
@@ -167,13 +163,14 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   } catch (e) {
     problems.push((e as Error).message)
   }
-  const persistence = resolvePersistenceOptions(o.persistence, problems)
-  if (problems.length > 0 || supervision === undefined || persistence === undefined) {
+  const extra: Record<string, unknown> = {}
+  for (const [field, ext] of optionFields) extra[field] = ext.resolve((o as Record<string, unknown>)[field], problems)
+  if (problems.length > 0 || supervision === undefined) {
     throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
   }
   const name = o.name ?? process.env['COERCE_ACTOR_SYSTEM'] ?? 'coerce'
   const nodeId = o.nodeId ?? randomUUID()
-  return {
+  const resolved = {
     name,
     nodeId,
     askTimeoutMs: o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
@@ -191,6 +188,36 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     statsIntervalMs: o.statsIntervalMs ?? DEFAULT_STATS_INTERVAL_MS,
     blockingThreads: o.blockingThreads ?? availableParallelism(),
     http,
-    persistence,
   }
+  // Fields of higher layers join through their resolvers (their types through module augmentation).
+  return Object.assign(resolved, extra) as unknown as ResolvedSystemOptions
+}
+
+/**
+ * A system option owned by a higher layer (persistence, ...): validated with the others in
+ * `ActorSystem.start`, and handed to worker threads in plain-data form. The layer declares the
+ * field's types by augmenting `ActorSystemOptions` and `ResolvedSystemOptions`.
+ */
+export interface OptionField<R = unknown> {
+  /** Validates the raw value (undefined when absent), pushing each problem; returns the resolved value. */
+  resolve(raw: unknown, problems: string[]): R
+  /** What a worker thread receives (plain data; the resolved value when omitted). */
+  forWorker?(resolved: R): unknown
+}
+
+const optionFields = new Map<string, OptionField>()
+
+/** @internal Installs a system option of a higher layer (done when that layer's module loads). */
+export function installOptionField<R>(name: string, field: OptionField<R>): void {
+  optionFields.set(name, field as OptionField)
+}
+
+/** @internal The installed option fields' values for a worker thread. */
+export function optionFieldsForWorker(o: ResolvedSystemOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, field] of optionFields) {
+    const value = (o as unknown as Record<string, unknown>)[name]
+    out[name] = field.forWorker === undefined ? value : field.forWorker(value)
+  }
+  return out
 }

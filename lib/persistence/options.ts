@@ -4,6 +4,7 @@
  * provider, so the actor system can validate its options without loading ioredis; storage
  * configs are plain data so a worker thread can build its own provider from them.
  */
+import { installOptionField } from '../actor/options.js'
 import { isJournalStorage, type JournalStorage } from './storage.js'
 
 /** The embedded in-memory storage (one per actor system). */
@@ -255,3 +256,18 @@ export function resolvePersistenceOptions(o: PersistenceOptions | undefined, pro
 export function persistenceForWorker(o: ResolvedPersistenceOptions): ResolvedPersistenceOptions {
   return isJournalStorage(o.storage) ? { ...o, storage: null } : o
 }
+
+declare module '../actor/options.js' {
+  interface ActorSystemOptions {
+    /** Journal storage and failure policies of persistent actors. Default: in-memory storage, retry policies. */
+    persistence?: PersistenceOptions
+  }
+  interface ResolvedSystemOptions {
+    persistence: ResolvedPersistenceOptions
+  }
+}
+
+installOptionField<ResolvedPersistenceOptions | undefined>('persistence', {
+  resolve: (raw, problems) => resolvePersistenceOptions(raw as PersistenceOptions | undefined, problems),
+  forWorker: (resolved) => (resolved === undefined ? undefined : persistenceForWorker(resolved)),
+})

@@ -5,13 +5,12 @@
  * control requests, restarts top-level actors of a dead worker on its replacement per their
  * supervision strategy, aggregates metrics, and shuts everything down.
  */
-import { persistenceForWorker } from '../persistence/options.js'
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost, PreparedSpawn } from '../actor/host.js'
 import { mergeSnapshots, type MetricsSnapshot } from '../actor/metrics.js'
-import type { ResolvedSystemOptions } from '../actor/options.js'
+import { optionFieldsForWorker, type ResolvedSystemOptions } from '../actor/options.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { RuntimeStatus, SystemRuntime, ThreadStatus } from '../actor/runtime-api.js'
 import { decide, RestartHistory, type ResolvedStrategy } from '../actor/supervision.js'
@@ -277,7 +276,7 @@ export class MainRuntime implements SystemRuntime {
       outboxLimit: o.outboxLimit,
       statsIntervalMs: o.statsIntervalMs,
       supervision: typeof o.supervision.directive === 'function' ? { ...o.supervision, directive: 'restart' } : o.supervision,
-      persistence: persistenceForWorker(o.persistence),
+      extensions: optionFieldsForWorker(o),
     }
     const pool = new WorkerPool(o.workers, o.ringBytes, workerOptions, this.host.logger, {
       onMessage: (thread, m) => this.onWorkerMessage(thread, m),

@@ -3,7 +3,6 @@
  * spawns and placement, id reservations, lookups, stats, offloaded tasks, thread loss and
  * shutdown. Never per-message traffic: that goes through the rings.
  */
-import type { ResolvedPersistenceOptions } from '../persistence/options.js'
 import type { ErrorData, RefAddress } from './codec.js'
 import type { ClassLocation } from './actor-modules.js'
 import type { ResolvedStrategy } from '../actor/supervision.js'
@@ -65,7 +64,8 @@ export interface WorkerOptions {
   outboxLimit: number
   statsIntervalMs: number
   supervision: ResolvedStrategy
-  persistence: ResolvedPersistenceOptions
+  /** Option fields of higher layers (persistence, ...) in their plain-data worker form. */
+  extensions: Record<string, unknown>
 }
 
 /** What a worker reports about itself. */

@@ -177,7 +177,7 @@ export function runWorker(init: WorkerInit, port: MessagePort): void {
 
 function startWorker(init: WorkerInit, port: MessagePort): void {
   const o = init.options
-  const options: ResolvedSystemOptions = {
+  const options = {
     name: o.name,
     nodeId: o.nodeId,
     askTimeoutMs: o.askTimeoutMs,
@@ -195,8 +195,8 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     statsIntervalMs: o.statsIntervalMs,
     blockingThreads: 1,
     http: null,
-    persistence: o.persistence,
-  }
+    ...o.extensions,
+  } as ResolvedSystemOptions
   let runtime: WorkerRuntime | null = null
   let statsTimer: NodeJS.Timeout | null = null
   const control: ControlChannel<WorkerToMain> = new ControlChannel<WorkerToMain>(port, (raw): unknown => {
