@@ -151,6 +151,8 @@ export class FakeK8s {
   private readonly namespaces: Set<string>
   private rv = 100
   private compactedRv = 0
+  /** Every change since the last compaction, so a watch from an older resourceVersion gets what it missed (as the real API server does). */
+  private history: { rv: number; namespace: string; before: PodJson | undefined; after: PodJson | undefined }[] = []
   private injected: Injected[] = []
   private readonly hang = { list: false }
   port = 0
@@ -221,14 +223,23 @@ export class FakeK8s {
     const stored: PodJson = structuredClone(pod)
     stored.metadata.resourceVersion = String(++this.rv)
     this.pods.set(key, stored)
-    for (const w of this.watchers) {
-      if (w.namespace !== stored.metadata.namespace) continue
-      const was = before !== undefined && matches(w.selector, before.metadata.labels)
-      const is = matches(w.selector, stored.metadata.labels)
-      if (is) this.send(w, was ? 'MODIFIED' : 'ADDED', stored)
-      else if (was) this.send(w, 'DELETED', stored)
-    }
+    this.record(stored.metadata.namespace, before, stored)
     return stored
+  }
+
+  /** Keeps a change in the history and sends it to the open watches it concerns. */
+  private record(namespace: string, before: PodJson | undefined, after: PodJson | undefined): void {
+    const change = { rv: this.rv, namespace, before, after }
+    this.history.push(change)
+    for (const w of this.watchers) this.deliver(w, change)
+  }
+
+  private deliver(w: Watcher, c: { namespace: string; before: PodJson | undefined; after: PodJson | undefined }): void {
+    if (w.namespace !== c.namespace) return
+    const was = c.before !== undefined && matches(w.selector, c.before.metadata.labels)
+    const is = c.after !== undefined && matches(w.selector, c.after.metadata.labels)
+    if (is) this.send(w, was ? 'MODIFIED' : 'ADDED', c.after)
+    else if (was) this.send(w, 'DELETED', c.after ?? c.before)
   }
 
   /** Changes a stored pod. */
@@ -248,7 +259,7 @@ export class FakeK8s {
     this.pods.delete(key)
     const gone = structuredClone(p)
     gone.metadata.resourceVersion = String(++this.rv)
-    for (const w of this.watchers) if (w.namespace === namespace && matches(w.selector, gone.metadata.labels)) this.send(w, 'DELETED', gone)
+    this.record(namespace, gone, undefined)
   }
 
   /** Ends every open watch: cleanly (chunked end) or by destroying the socket. */
@@ -259,6 +270,7 @@ export class FakeK8s {
   /** Forgets history: a watch from an older resourceVersion gets an ERROR 410 event; open watches get it now. */
   compact(): void {
     this.compactedRv = this.rv
+    this.history = []
     for (const w of this.watchers) {
       this.send(w, 'ERROR', statusBody(410, 'Expired', 'too old resource version: 1 (2)'))
       this.endWatch(w, true)
@@ -346,6 +358,7 @@ export class FakeK8s {
       return
     }
     this.watchers.add(w)
+    if (from !== 0) for (const c of this.history) if (c.rv > from) this.deliver(w, c)
     const timeout = Number(q.get('timeoutSeconds') ?? '0')
     if (timeout > 0) w.timer = setTimeout(() => this.endWatch(w, true), timeout * 1000)
     res.on('close', () => {
