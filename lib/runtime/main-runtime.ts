@@ -85,12 +85,11 @@ export class MainRuntime implements SystemRuntime {
         parent: parent === null ? null : { id: parent.id, typeName: parent.typeName, path: parent.path, thread: 0 },
         parentCell: parent,
       },
-      0,
     )
   }
 
   /** Chooses the thread, records the actor, and builds it there. */
-  private async place(job: SpawnJob, requester: number): Promise<ActorRef> {
+  private async place(job: SpawnJob): Promise<ActorRef> {
     const p = job.prepared
     const thread = await this.chooseThread(p.placement, job.parent, job.location !== null)
     const localId = p.localId ?? this.host.anonymousId()
@@ -124,7 +123,6 @@ export class MainRuntime implements SystemRuntime {
         job.parentCell.children.set(id, target)
         this.requireNode().router.trackChildOnOtherThread(job.parentCell, target)
       }
-      void requester
       return target.self
     } catch (e) {
       if (recorded && this.table.get(id) === entry) this.table.delete(id)
@@ -311,7 +309,7 @@ export class MainRuntime implements SystemRuntime {
   private onWorkerMessage(thread: number, m: WorkerToMain): unknown {
     switch (m.t) {
       case 'place':
-        return this.placeFromWorker(m.request, thread).then((ref) => this.requireNode().addressOf(ref))
+        return this.placeFromWorker(m.request).then((ref) => this.requireNode().addressOf(ref))
       case 'reserve': {
         if (this.closing) throw new ActorRefError('SystemShutdown', 'the actor system is shut down')
         if (this.table.has(m.id)) throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: m.id })
@@ -360,7 +358,7 @@ export class MainRuntime implements SystemRuntime {
     this.placedSinceStats.delete(slot.thread)
   }
 
-  private placeFromWorker(r: PlaceRequest, from: number): Promise<ActorRef> {
+  private placeFromWorker(r: PlaceRequest): Promise<ActorRef> {
     if (this.closing) return Promise.reject(new ActorRefError('SystemShutdown', 'the actor system is shut down'))
     const placementProblem = checkPlacement(r.placement, this.options.workers)
     if (placementProblem !== null) {
@@ -381,7 +379,6 @@ export class MainRuntime implements SystemRuntime {
         parent: r.parent,
         parentCell: null,
       },
-      from,
     )
   }
 

@@ -3,6 +3,7 @@
 import t from 'tap'
 import { Actor, ActorRefError, ActorSystem, isActorRefError, type ActorRef, type DeadLetter } from '../../lib/index.js'
 import { sleep } from '../helpers/wait.js'
+import { captureStderr } from '../helpers/stderr.js'
 
 
 class Counter extends Actor {
@@ -403,13 +404,7 @@ t.test('options are validated once, naming every bad field', async (t) => {
 })
 
 t.test('the default logger writes JSON lines with actor fields', async (t) => {
-  const lines: string[] = []
-  const write = process.stderr.write.bind(process.stderr)
-  process.stderr.write = ((chunk: string) => {
-    lines.push(String(chunk))
-    return true
-  }) as typeof process.stderr.write
-  try {
+  const lines = await captureStderr(async () => {
     const system = await ActorSystem.start({ logLevel: 'info', nodeId: 'n1' })
     class Talker extends Actor {
       say(): void {
@@ -420,10 +415,8 @@ t.test('the default logger writes JSON lines with actor fields', async (t) => {
     const a = await system.spawn(Talker, { id: 'talker' })
     await a.ask('say')
     await system.shutdown()
-  } finally {
-    process.stderr.write = write
-  }
+  })
   const hello = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'hello from an actor')
-  t.match(hello, { level: 'info', actorId: 'talker', actorType: 'Talker', nodeId: 'n1', extra: 1 })
+  t.match(hello, { level: 'info', actorId: 'talker', actorType: 'Talker', nodeId: 'n1', extra: 1, handler: 'say' })
   t.notOk(lines.some((l) => l.includes('not shown')))
 })

@@ -3,6 +3,7 @@
 import t from 'tap'
 import { pino } from 'pino'
 import { Actor, ActorSystem, actorLogger, consoleLogger, isLogLevel, LOG_LEVELS, type Logger } from '../../lib/index.js'
+import { captureStderr } from '../helpers/stderr.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -13,21 +14,6 @@ function capturedPino(level: string, base: Record<string, unknown> = {}): { logg
   return { logger, raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) }
 }
 
-/** Captures what is written to process.stderr while `fn` runs. */
-async function captureStderr(fn: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = []
-  const write = process.stderr.write.bind(process.stderr)
-  process.stderr.write = ((chunk: string) => {
-    lines.push(String(chunk))
-    return true
-  }) as typeof process.stderr.write
-  try {
-    await fn()
-  } finally {
-    process.stderr.write = write
-  }
-  return lines
-}
 
 t.test('consoleLogger writes JSON lines to stderr with level names, base fields and errors', async (t) => {
   const raw = await captureStderr(async () => {
