@@ -631,7 +631,12 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   private async stopChildren(reason: TerminationReason): Promise<void> {
     if (this.children.size === 0) return
-    await Promise.all([...this.children.values()].map((c) => c.stopWith(reason, undefined)))
+    const results = await Promise.allSettled([...this.children.values()].map((c) => c.stopWith(reason, undefined)))
+    for (const r of results) {
+      // A child on another thread that does not confirm its stop (timeout) must not keep its
+      // parent from stopping.
+      if (r.status === 'rejected') this.host.logger.warn({ actorId: this.id, err: r.reason }, 'a child did not confirm its stop')
+    }
   }
 
   private rejectQueued(code: ActorErrorCode, message: string): void {
