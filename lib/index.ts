@@ -4,6 +4,10 @@
 import './runtime/install.js'
 import { installHttpApiStarter } from './actor/system.js'
 import { startHttpApi as startHttpApiImpl } from './api/server.js'
+import { registerErrorClass } from './actor/error-registry.js'
+import { ApiError } from './api/errors.js'
+import { DiscoveryError } from './cluster/discovery/errors.js'
+import { PersistenceError } from './persistence/errors.js'
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -11,6 +15,7 @@ export { ActorRef } from './actor/ref.js'
 export { ActorSystem, type SpawnOptions } from './actor/system.js'
 export type { ActorSystemOptions } from './actor/options.js'
 export { ActorRefError, ActorErrorCode, isActorRefError, type ActorErrorDetails } from './actor/errors.js'
+export { registerErrorClass, type ErrorClass } from './actor/error-registry.js'
 export {
   Supervision,
   type SupervisionStrategy,
@@ -90,6 +95,10 @@ export type { MessageRates, MessageTotals } from './api/sampler.js'
 
 // lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
 installHttpApiStarter(startHttpApiImpl)
+// The library's own error classes keep their type across threads (ActorRefError registers itself).
+registerErrorClass(ApiError)
+registerErrorClass(DiscoveryError)
+registerErrorClass(PersistenceError)
 export { PersistentActor } from './persistence/persistent-actor.js'
 export type { PersistentActorOptions } from './persistence/settings.js'
 export type { RecoveryInfo } from './persistence/journal.js'

@@ -103,7 +103,24 @@ export function handlerNamesOf(type: ActorClass): ReadonlySet<string> {
   for (const n of internal) found.delete(n)
   names = found
   handlerCache.set(type, names)
+  const typeName = actorTypeName(type)
+  const other = handlersByType.get(typeName)
+  // Two classes under one type name: this thread cannot tell which one a ref means.
+  handlersByType.set(typeName, other === undefined ? names : other === names ? names : AMBIGUOUS)
   return names
+}
+
+const handlersByType = new Map<string, ReadonlySet<string>>()
+const AMBIGUOUS: ReadonlySet<string> = new Set()
+
+/**
+ * @internal The handler names of the actor type called `typeName`, when this thread has seen
+ * its class (spawned it, hosts it, or imported its module to host another actor). Undefined
+ * when it has not, or when two classes share the name.
+ */
+export function handlersOfType(typeName: string): ReadonlySet<string> | undefined {
+  const names = handlersByType.get(typeName)
+  return names === AMBIGUOUS ? undefined : names
 }
 
 /** @internal The wire name of an actor class: its static `actorType`, else its class name. */

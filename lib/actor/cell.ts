@@ -8,7 +8,7 @@ import { Deque } from '../util/deque.js'
 import { Actor, constructWithContext, handlerNamesOf } from './actor.js'
 import { ActorContext } from './context.js'
 import type { ActorDescription, ActorStatus, DescribeOptions } from './describe.js'
-import { Envelope, PendingAsk, type Reply } from './envelope.js'
+import { Envelope, PendingAsk, type Reply, type ReplyBatch } from './envelope.js'
 import { UserMailbox } from './mailbox.js'
 import { ActorRefError, type ActorErrorCode } from './errors.js'
 import type { ActorHost } from './host.js'
@@ -268,8 +268,13 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       }
       const env = this.user.take()
       if (env === undefined) break
-      this.invoke(env)
       n++
+      if (env.reply !== null && env.reply.settled) {
+        // Nobody waits for this ask any more: running it would only spend time and memory.
+        env.stats.expired++
+        continue
+      }
+      this.invoke(env)
     }
     if (!this.busy) this.afterIdle()
     return n
@@ -639,11 +644,43 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
   }
 
+  /**
+   * Fails the whole backlog: one error per handler, and replies to other threads batched, so a
+   * deep mailbox empties in one pass instead of one formatted error and frame per message.
+   */
   private rejectQueued(code: ActorErrorCode, message: string): void {
-    for (const env of this.user.clear((handler) => this.error(code, message, handler))) {
-      if (env.reply !== null) env.reply.reject(this.error(code, message, env.handler))
-      else this.host.deadLetter(this, env.handler, env.args, message)
+    if (this.user.size === 0) {
+      this.system.drain()
+      return
     }
+    const errors = new Map<string, ActorRefError>()
+    const errorFor = (handler: string): ActorRefError => {
+      let e = errors.get(handler)
+      if (e === undefined) {
+        e = this.error(code, message, handler)
+        errors.set(handler, e)
+      }
+      return e
+    }
+    const batches = new Set<ReplyBatch>()
+    for (const env of this.user.clear(errorFor)) {
+      const reply = env.reply
+      if (reply === null) {
+        this.host.deadLetter(this, env.handler, env.args, message)
+        continue
+      }
+      if (reply.settled) {
+        env.stats.expired++
+        continue
+      }
+      const batch = reply.batch
+      if (batch === undefined) reply.reject(errorFor(env.handler))
+      else {
+        batch.add(reply, errorFor(env.handler))
+        batches.add(batch)
+      }
+    }
+    for (const b of batches) b.flush()
     this.system.drain()
   }
 

@@ -11,6 +11,19 @@ import type { HandlerStats } from './metrics.js'
 export interface Reply {
   resolve(value: unknown): void
   reject(error: unknown): void
+  /**
+   * True once nobody waits for the result any more (the ask timed out, was aborted, or its
+   * caller stopped): the message is skipped instead of handled.
+   */
+  readonly settled: boolean
+  /** Set when failing many such replies at once is cheaper together (see {@link ReplyBatch}). */
+  readonly batch?: ReplyBatch
+}
+
+/** Collects replies to fail with one error each, sent together on `flush` (a stop's backlog). */
+export interface ReplyBatch {
+  add(reply: Reply, error: unknown): void
+  flush(): void
 }
 
 /** One user message in a mailbox. */

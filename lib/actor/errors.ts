@@ -2,6 +2,7 @@
  * Typed errors of the actor runtime. Every failure a caller can see carries a stable `code`,
  * the actor it concerns and, where there is one, the handler (message type) involved.
  */
+import { registerErrorClass } from './error-registry.js'
 
 /** Stable error codes. Compare `err.code` against these, never the message text. */
 export const ActorErrorCode = {
@@ -62,6 +63,8 @@ function describe(code: ActorErrorCode, message: string, d: ActorErrorDetails): 
   if (d.handler !== undefined) where.push(`handler '${d.handler}'`)
   return where.length > 0 ? `${code}: ${message} [${where.join(', ')}]` : `${code}: ${message}`
 }
+
+registerErrorClass(ActorRefError)
 
 /** True when `e` is an {@link ActorRefError}, optionally with the given code. */
 export function isActorRefError(e: unknown, code?: ActorErrorCode): e is ActorRefError {

@@ -5,7 +5,7 @@
  */
 import { TimeoutWheel } from '../util/timeout-wheel.js'
 import { actorLogger, type Logger } from '../util/logger.js'
-import { Actor, actorTypeName } from './actor.js'
+import { Actor, actorTypeName, handlerNamesOf } from './actor.js'
 import { ActorCell } from './cell.js'
 import { Dispatcher } from './dispatcher.js'
 import { ActorRefError } from './errors.js'
@@ -108,6 +108,20 @@ export class ActorHost {
       throw new ActorRefError('Stopped', 'cannot spawn a child of a stopped actor', { actorId: parent.id, actorType: parent.typeName })
     }
     const typeName = actorTypeName(type)
+    // Known here from now on: tells from this thread to actors of this type on other threads
+    // are checked against its handlers.
+    handlerNamesOf(type)
+    const invalid = (message: string): ActorRefError => new ActorRefError('InvalidArgument', message, { actorType: typeName })
+    if (options === null || typeof options !== 'object') throw invalid(`spawn options must be an object (got ${String(options)})`)
+    for (const key of Object.keys(options)) {
+      if (!SPAWN_OPTION_KEYS.has(key)) throw invalid(`unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
+    }
+    if (options.args !== undefined && !Array.isArray(options.args)) {
+      throw invalid(`args must be an array of constructor arguments (got ${typeof options.args})`)
+    }
+    if ('supervision' in options && (options.supervision === null || typeof options.supervision !== 'object')) {
+      throw invalid(`supervision must be a strategy object such as { directive: 'restart' } (got ${String(options.supervision)})`)
+    }
     const given = options.id
     if (given !== undefined && (typeof given !== 'string' || given.length === 0 || given.includes('/'))) {
       throw new ActorRefError('InvalidArgument', `actor id must be a non-empty string without '/' (got ${JSON.stringify(given)})`, {
@@ -115,10 +129,12 @@ export class ActorHost {
       })
     }
     const capacity = options.mailboxCapacity ?? this.options.mailboxCapacity
-    if (!(typeof capacity === 'number' && capacity > 0)) {
-      throw new ActorRefError('InvalidArgument', `mailboxCapacity must be a positive number (got ${String(capacity)})`, {
-        actorType: typeName,
-      })
+    if (!(typeof capacity === 'number' && Number.isSafeInteger(capacity) && capacity > 0)) {
+      throw invalid(`mailboxCapacity must be a positive integer (got ${String(capacity)})`)
+    }
+    const placement = options.placement
+    if (!(placement === undefined || placement === 'main' || placement === 'worker' || (typeof placement === 'number' && Number.isInteger(placement) && placement >= 1))) {
+      throw invalid(`placement must be 'main', 'worker' or a worker number (got ${JSON.stringify(placement)})`)
     }
     let strategy = this.options.supervision
     const declared = options.supervision ?? parent?.childSupervision
@@ -178,11 +194,34 @@ export class ActorHost {
   unregister(cell: ActorCell): void {
     if (this.cells.get(cell.id) === cell) this.cells.delete(cell.id)
     if (this.roots.get(cell.id) === cell) this.roots.delete(cell.id)
-    if (cell.registered) this.onReleased(cell)
+    if (cell.registered) {
+      const reported = this.onReleased(cell)
+      if (reported instanceof Promise) {
+        const id = cell.id
+        const settled: Promise<void> = reported.then(
+          () => undefined,
+          () => undefined,
+        )
+        this.releasing.set(id, settled)
+        void settled.then(() => {
+          if (this.releasing.get(id) === settled) this.releasing.delete(id)
+        })
+      }
+    }
   }
 
-  /** Set by the runtime: an actor recorded in the placement table stopped. */
-  onReleased: (cell: ActorCell) => void = () => {}
+  /**
+   * Set by the runtime: an actor recorded in the placement table stopped. A worker returns the
+   * promise of the main thread's acknowledgement, so a stop is confirmed only once the id is free.
+   */
+  onReleased: (cell: ActorCell) => void | Promise<void> = () => {}
+
+  private readonly releasing = new Map<string, Promise<void>>()
+
+  /** Resolves once the placement table no longer holds the stopped actor `id` (at once when it never did). */
+  released(id: string): Promise<void> {
+    return this.releasing.get(id) ?? Promise.resolve()
+  }
 
   /** Messages waiting in the mailboxes of this thread's actors. */
   queueDepth(): number {
@@ -228,6 +267,9 @@ export class ActorHost {
     await Promise.all(this.topLevel().map((c) => c.stopWith('shutdown', undefined)))
   }
 }
+
+/** The fields of {@link SpawnOptions}; anything else is a typo. */
+const SPAWN_OPTION_KEYS = new Set(['id', 'args', 'supervision', 'mailboxCapacity', 'placement'])
 
 function nameOf(type: unknown): string {
   return typeof type === 'function' && type.name ? type.name : String(type)

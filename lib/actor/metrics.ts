@@ -42,6 +42,8 @@ export class HandlerStats {
   sent = 0
   processed = 0
   failed = 0
+  /** Asks skipped unhandled because their caller stopped waiting (timeout, abort). */
+  expired = 0
   readonly mailboxWait = new Histogram()
   readonly processing = new Histogram()
   constructor(readonly handler: string) {}
@@ -81,6 +83,8 @@ export interface HandlerMetrics {
   sent: number
   processed: number
   failed: number
+  /** Asks skipped unhandled because their caller had stopped waiting (timed out or aborted). */
+  expired: number
   mailboxWaitSeconds: HistogramSnapshot
   processingSeconds: HistogramSnapshot
 }
@@ -133,6 +137,7 @@ export class ActorMetrics {
           sent: h.sent,
           processed: h.processed,
           failed: h.failed,
+          expired: h.expired,
           mailboxWaitSeconds: h.mailboxWait.snapshot(),
           processingSeconds: h.processing.snapshot(),
         })
@@ -170,7 +175,7 @@ export function mergeSnapshots(parts: readonly MetricsSnapshot[], sampleEvery: n
         let ha = acc.handlers.get(h.handler)
         if (ha === undefined) {
           ha = {
-            h: { handler: h.handler, sent: 0, processed: 0, failed: 0, mailboxWaitSeconds: h.mailboxWaitSeconds, processingSeconds: h.processingSeconds },
+            h: { handler: h.handler, sent: 0, processed: 0, failed: 0, expired: 0, mailboxWaitSeconds: h.mailboxWaitSeconds, processingSeconds: h.processingSeconds },
             wait: new Histogram(),
             proc: new Histogram(),
           }
@@ -179,6 +184,7 @@ export function mergeSnapshots(parts: readonly MetricsSnapshot[], sampleEvery: n
         ha.h.sent += h.sent
         ha.h.processed += h.processed
         ha.h.failed += h.failed
+        ha.h.expired += h.expired
         ha.wait.merge(h.mailboxWaitSeconds)
         ha.proc.merge(h.processingSeconds)
       }

@@ -87,14 +87,10 @@ export class ActorRef<A extends Actor = Actor> {
 
   /** {@link ActorRef.ask} with explicit options first. */
   askWith<K extends HandlerName<A>>(options: AskOptions, handler: K, ...args: HandlerArgs<A, K>): Promise<HandlerResult<A, K>> {
-    const t = options.timeoutMs
-    if (t !== undefined && !(typeof t === 'number' && t > 0 && Number.isFinite(t))) {
+    const problem = askOptionsProblem(options)
+    if (problem !== null) {
       return Promise.reject(
-        new ActorRefError('InvalidArgument', `timeoutMs must be a positive number (got ${String(t)})`, {
-          actorId: this.id,
-          actorType: this.actorType,
-          handler: handler as string,
-        }),
+        new ActorRefError('InvalidArgument', problem, { actorId: this.id, actorType: this.actorType, handler: handler as string }),
       )
     }
     return this.target.ask(handler as string, args, options) as Promise<HandlerResult<A, K>>
@@ -120,6 +116,20 @@ export class ActorRef<A extends Actor = Actor> {
   toJSON(): { id: string; actorType: string } {
     return { id: this.id, actorType: this.actorType }
   }
+}
+
+/** What is wrong with ask options, checked before anything is registered; null when nothing. */
+function askOptionsProblem(options: AskOptions): string | null {
+  if (options === null || typeof options !== 'object') return `ask options must be an object (got ${String(options)})`
+  const t = options.timeoutMs
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && Number.isFinite(t))) {
+    return `timeoutMs must be a positive number (got ${String(t)})`
+  }
+  const signal = options.signal
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    return `signal must be an AbortSignal (got ${signal === null ? 'null' : typeof signal === 'object' ? (Object.getPrototypeOf(signal)?.constructor?.name ?? 'an object') : typeof signal})`
+  }
+  return null
 }
 
 /** A plain object whose keys are only `timeoutMs` / `signal`. */

@@ -13,7 +13,8 @@ import type { HandlerArgs, HandlerName } from './types.js'
 /** A running timer. */
 export class Timer implements TerminationListener {
   private interval: NodeJS.Timeout | null
-  private inFlight = false
+  /** Cancels the tick in flight: a stopped timer's queued tick is never handled. */
+  private inFlight: AbortController | null = null
   private ticks = 0
   private missed = 0
 
@@ -78,6 +79,10 @@ export class Timer implements TerminationListener {
     if (this.interval === null) return
     clearInterval(this.interval)
     this.interval = null
+    // A tick may wait in the mailbox behind a long handler; when the timer ends because its
+    // actor restarts, the new instance must not get it (the skipped ask counts as expired).
+    this.inFlight?.abort()
+    this.inFlight = null
     this.ref.target.removeWatcher(this)
   }
 
@@ -88,18 +93,19 @@ export class Timer implements TerminationListener {
 
   private readonly tick = (): void => {
     if (this.interval === null) return
-    if (this.inFlight) {
+    if (this.inFlight !== null) {
       this.missed++
       return
     }
-    this.inFlight = true
-    this.ref.target.ask(this.handler, this.args, { timeoutMs: Math.max(this.intervalMs * 10, 60_000) }).then(
+    const tick = new AbortController()
+    this.inFlight = tick
+    this.ref.target.ask(this.handler, this.args, { timeoutMs: Math.max(this.intervalMs * 10, 60_000), signal: tick.signal }).then(
       () => {
-        this.inFlight = false
+        if (this.inFlight === tick) this.inFlight = null
         this.ticks++
       },
       (e: unknown) => {
-        this.inFlight = false
+        if (this.inFlight === tick) this.inFlight = null
         // A handler error is the supervisor's business; a gone actor ends the timer.
         if (isActorRefError(e, 'Stopped') || isActorRefError(e, 'NotSupported') || isActorRefError(e, 'NotFound')) this.stop()
       },

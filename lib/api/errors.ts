@@ -11,6 +11,8 @@ export const ApiErrorCode = {
   NotFound: 'NotFound',
   /** The path exists but not for this method (HTTP 405). */
   MethodNotAllowed: 'MethodNotAllowed',
+  /** The request's headers exceed the server's limit (HTTP 431). */
+  HeadersTooLarge: 'HeadersTooLarge',
   /** A route failed unexpectedly (HTTP 500). */
   Internal: 'Internal',
   /** The server could not bind its address (port taken, bad host). */
@@ -28,6 +30,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   BadRequest: 400,
   NotFound: 404,
   MethodNotAllowed: 405,
+  HeadersTooLarge: 431,
   Internal: 500,
   ListenFailed: 500,
   InvalidArgument: 500,

@@ -47,6 +47,7 @@ export function runtimeFamilies(metrics: MetricsSnapshot, runtime: RuntimeStatus
     { name: 'coerce_messages_sent_total', help: 'Messages accepted into mailboxes, by actor type and handler.', type: 'counter', samples: perHandler((h) => h.sent) },
     { name: 'coerce_messages_processed_total', help: 'Messages whose handler completed, by actor type and handler.', type: 'counter', samples: perHandler((h) => h.processed) },
     { name: 'coerce_messages_failed_total', help: 'Messages whose handler threw or rejected, by actor type and handler.', type: 'counter', samples: perHandler((h) => h.failed) },
+    { name: 'coerce_messages_expired_total', help: 'Asks skipped unhandled because the caller had stopped waiting (timeout, abort), by actor type and handler.', type: 'counter', samples: perHandler((h) => h.expired) },
     { name: 'coerce_mailbox_wait_seconds', help: `Time messages waited in the mailbox. ${sampled}`, type: 'histogram', samples: histograms((h) => h.mailboxWaitSeconds) },
     { name: 'coerce_message_processing_seconds', help: `Time handlers took. ${sampled}`, type: 'histogram', samples: histograms((h) => h.processingSeconds) },
     { name: 'coerce_dead_letters_total', help: 'Messages that reached no actor.', type: 'counter', samples: [{ value: metrics.deadLetters }] },

@@ -95,10 +95,31 @@ export async function startHttpApi(system: ActorSystem, options: HttpApiServerOp
     })
   })
   server.on('error', (e) => ctx.logger.error({ err: e }, 'HTTP API server error'))
+  server.on('clientError', answerClientError)
   sampler.start()
   const api = new HttpApi(server, ctx)
   ctx.logger.info({ url: api.url, nodeId: system.nodeId }, 'HTTP API listening')
   return api
+}
+
+/**
+ * Requests that never reach a route (oversized headers, malformed HTTP) still get a JSON error
+ * body like every other answer; Node's default answer has none.
+ */
+function answerClientError(e: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = e.code === 'HPE_HEADER_OVERFLOW'
+  const error = tooLarge
+    ? new ApiError('HeadersTooLarge', 'request headers are larger than the server accepts')
+    : new ApiError('BadRequest', `malformed HTTP request (${e.code ?? e.message})`)
+  const body = JSON.stringify({ error: { code: error.code, message: error.detail } })
+  const reason = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'
+  socket.end(
+    `HTTP/1.1 ${error.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 }
 
 async function serve(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,7 +4,7 @@
  * with a static `actorModule = import.meta.url` on the class or with `registerActors`.
  * Workers import the module once and cache the class.
  */
-import { actorTypeName, Actor } from '../actor/actor.js'
+import { actorTypeName, Actor, handlerNamesOf } from '../actor/actor.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorClass } from '../actor/types.js'
 
@@ -22,7 +22,10 @@ export function registerActors(moduleUrl: string, ...types: ActorClass[]): void 
   if (typeof moduleUrl !== 'string' || !/^[a-z]+:/.test(moduleUrl)) {
     throw new TypeError(`registerActors needs a module URL such as import.meta.url (got ${String(moduleUrl)})`)
   }
-  for (const t of types) registered.set(t, moduleUrl)
+  for (const t of types) {
+    registered.set(t, moduleUrl)
+    handlerNamesOf(t)
+  }
 }
 
 /** The module URL of an actor class, if it has one. */
@@ -75,7 +78,7 @@ async function importClass(loc: ClassLocation): Promise<ActorClass> {
   try {
     mod = (await import(loc.moduleUrl)) as Record<string, unknown>
   } catch (e) {
-    throw new ActorRefError('StartFailed', `cannot load module ${loc.moduleUrl} for ${loc.exportName}: ${(e as Error).message}`, {
+    throw new ActorRefError('StartFailed', `cannot load module ${loc.moduleUrl} for ${loc.exportName}: ${(e as Error).message}${loadHint(e)}`, {
       actorType: loc.typeName,
       cause: e,
     })
@@ -91,7 +94,22 @@ async function importClass(loc: ClassLocation): Promise<ActorClass> {
     })
   }
   registered.set(found, loc.moduleUrl)
+  // The module's other actor classes are known here too: tells to them get checked handlers.
+  for (const v of Object.values(mod)) if (isActorClass(v)) handlerNamesOf(v)
   return found
+}
+
+/** What to do about a module a worker cannot import. */
+function loadHint(e: unknown): string {
+  const code = (e as { code?: unknown }).code
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+    return (
+      '. Worker threads need a TypeScript loader to import .ts files: run the program with tsx ' +
+      '(detected and registered in workers automatically) or `node --import <loader>`, or compile to JavaScript'
+    )
+  }
+  if (code === 'ERR_MODULE_NOT_FOUND') return '. The class\'s actorModule (or registerActors URL) must be the URL of the module that exports it (import.meta.url)'
+  return ''
 }
 
 function isActorClass(v: unknown): v is ActorClass {

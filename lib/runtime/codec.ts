@@ -3,7 +3,8 @@
  * have to agree on structures) plus extensions for what crosses threads in messages:
  * - ActorRef travels as its address and is rebuilt on the receiving thread by the resolver
  *   that thread's router installs;
- * - Errors keep name, message, stack, code and actor details;
+ * - Errors keep name, message, stack, cause and data fields, and their class when it is
+ *   registered (lib/actor/error-registry.ts);
  * - values that cannot mean anything on another thread (functions, promises, event emitters
  *   such as sockets and streams, weak collections) fail the encode with `NotEncodableError`
  *   instead of silently arriving as undefined or as a hollow object.
@@ -16,7 +17,9 @@ import { EventEmitter } from 'node:events'
 import { MessagePort } from 'node:worker_threads'
 import { addExtension, isNativeAccelerationEnabled, Packr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr'
 import { ActorRef } from '../actor/ref.js'
-import { ActorRefError, type ActorErrorCode } from '../actor/errors.js'
+import { dataToError, errorToData, type ErrorData } from '../actor/error-registry.js'
+
+export { dataToError, errorToData, type ErrorData }
 
 /** A value of a type that cannot be sent to another thread. */
 export class NotEncodableError extends Error {
@@ -43,65 +46,6 @@ let addressOf: RefAddresser = (ref) => ({ id: ref.id, typeName: ref.actorType, p
 export function installRefCodec(addresser: RefAddresser, resolver: RefResolver): void {
   addressOf = addresser
   resolveRef = resolver
-}
-
-/** Serialised form of an error. */
-export interface ErrorData {
-  name: string
-  message: string
-  stack?: string
-  code?: string
-  actorId?: string
-  actorType?: string
-  handler?: string
-  cause?: ErrorData
-}
-
-/** Flattens any thrown value into {@link ErrorData}. */
-export function errorToData(e: unknown, depth = 0): ErrorData {
-  if (!(e instanceof Error)) return { name: 'Error', message: typeof e === 'string' ? e : safeString(e) }
-  const d: ErrorData = { name: e.name, message: e.message }
-  if (e.stack !== undefined) d.stack = e.stack
-  const extra = e as Error & { code?: unknown; actorId?: unknown; actorType?: unknown; handler?: unknown }
-  if (typeof extra.code === 'string') d.code = extra.code
-  if (typeof extra.actorId === 'string') d.actorId = extra.actorId
-  if (typeof extra.actorType === 'string') d.actorType = extra.actorType
-  if (typeof extra.handler === 'string') d.handler = extra.handler
-  if (e.cause !== undefined && depth < 4) d.cause = errorToData(e.cause, depth + 1)
-  return d
-}
-
-/**
- * Rebuilds an error: an `ActorRefError` stays one (same code and details); anything else
- * becomes an `Error` with the original name, message, stack and code.
- */
-export function dataToError(d: ErrorData): Error {
-  const cause = d.cause === undefined ? undefined : dataToError(d.cause)
-  if (d.name === 'ActorRefError' && d.code !== undefined) {
-    // The message already carries the details; rebuild without repeating them.
-    const e = new ActorRefError(d.code as ActorErrorCode, '', {
-      ...(d.actorId !== undefined ? { actorId: d.actorId } : {}),
-      ...(d.actorType !== undefined ? { actorType: d.actorType } : {}),
-      ...(d.handler !== undefined ? { handler: d.handler } : {}),
-      ...(cause !== undefined ? { cause } : {}),
-    })
-    e.message = d.message
-    if (d.stack !== undefined) e.stack = d.stack
-    return e
-  }
-  const e = new Error(d.message, cause === undefined ? undefined : { cause })
-  e.name = d.name
-  if (d.stack !== undefined) e.stack = d.stack
-  if (d.code !== undefined) (e as Error & { code?: string }).code = d.code
-  return e
-}
-
-function safeString(v: unknown): string {
-  try {
-    return String(v)
-  } catch {
-    return Object.prototype.toString.call(v)
-  }
 }
 
 const EXT_REF = 0x41

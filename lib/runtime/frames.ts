@@ -20,6 +20,7 @@ export const F_CHILD_TERMINATED = 9
 export const F_ESCALATE = 10
 export const F_RESUME = 11
 export const F_DESCRIBE = 12
+export const F_FAIL_MANY = 13
 
 /** A Terminated notice on the wire (the ref is rebuilt from id, type, path and thread). */
 export interface NoticeData {
@@ -32,9 +33,12 @@ export interface NoticeData {
 }
 
 export type TellFrame = [typeof F_TELL, targetId: string, handler: string, args: unknown[]]
-export type AskFrame = [typeof F_ASK, targetId: string, handler: string, args: unknown[], requestId: number]
+/** `deadline`: when the caller stops waiting, in ms since the epoch (`performance.timeOrigin + performance.now()`). */
+export type AskFrame = [typeof F_ASK, targetId: string, handler: string, args: unknown[], requestId: number, deadline: number]
 export type ReplyFrame = [typeof F_REPLY, requestId: number, value: unknown]
 export type FailFrame = [typeof F_FAIL, requestId: number, error: ErrorData]
+/** One error for many asks (a stopping actor's backlog): one frame instead of one per ask. */
+export type FailManyFrame = [typeof F_FAIL_MANY, requestIds: number[], error: ErrorData]
 /** requestId 0: no acknowledgement wanted. */
 export type StopFrame = [typeof F_STOP, targetId: string, reason: TerminationReason, requestId: number]
 export type WatchFrame = [typeof F_WATCH, targetId: string, watchId: number]
@@ -50,6 +54,7 @@ export type Frame =
   | AskFrame
   | ReplyFrame
   | FailFrame
+  | FailManyFrame
   | StopFrame
   | WatchFrame
   | UnwatchFrame

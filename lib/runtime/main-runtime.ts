@@ -214,6 +214,10 @@ export class MainRuntime implements SystemRuntime {
     if (placement === 'main') return 0
     if (placement === undefined && (parent !== null || !loadable)) return parent?.thread ?? 0
     await this.ensureWorkers()
+    if (typeof placement === 'number') await this.restoring.get(placement)
+    else if (this.restoring.size > 0 && this.requirePool().alive().every((s) => this.restoring.has(s.thread))) {
+      await Promise.all(this.restoring.values())
+    }
     if (typeof placement === 'number') {
       if (!this.requirePool().slot(placement)?.alive) {
         throw new ActorRefError('WorkerLost', `worker ${placement} is not running`)
@@ -226,7 +230,7 @@ export class MainRuntime implements SystemRuntime {
         : [
             {
               thread: s.thread,
-              alive: s.alive,
+              alive: s.alive && !this.restoring.has(s.thread),
               actors:
                 (s.stats?.actors ?? 0) + (this.inflightSpawns.get(s.thread) ?? 0) + (this.placedSinceStats.get(s.thread) ?? 0),
               messagesPerSecond: s.rate,
@@ -385,6 +389,7 @@ export class MainRuntime implements SystemRuntime {
   private release(id: string, thread: number): void {
     const e = this.table.get(id)
     if (e !== undefined && e.thread === thread) this.table.delete(id)
+    if (thread !== 0) this.node?.router.markStopped(thread, id)
   }
 
   /** A worker died: fail what waited on it, replace it, restart its top-level actors per strategy. */
@@ -396,6 +401,34 @@ export class MainRuntime implements SystemRuntime {
     for (const s of pool.alive()) if (s.thread !== thread) s.control.post({ t: 'peerLost', thread })
     const lost = [...this.table.values()].filter((e) => e.thread === thread)
     for (const e of lost) this.table.delete(e.id)
+    this.retire(pool.slot(thread)?.stats ?? null)
+    let restored!: () => void
+    this.restoring.set(thread, new Promise<void>((resolve) => (restored = resolve)))
+    try {
+      await this.replaceWorker(pool, node, thread, lost, error)
+    } finally {
+      this.restoring.delete(thread)
+      restored()
+    }
+  }
+
+  /** Workers being replaced: traffic to them fails with `WorkerLost` and placement waits. */
+  private readonly restoring = new Map<number, Promise<void>>()
+
+  /** Counters of dead workers, so totals do not fall back when a worker is replaced. */
+  private retired: MetricsSnapshot | null = null
+
+  private retire(stats: WorkerStats | null): void {
+    if (stats === null) return
+    // Its actors died with it: count them as stopped, so `alive` stays true.
+    const dead: MetricsSnapshot = {
+      ...stats.metrics,
+      actorTypes: stats.metrics.actorTypes.map((t) => ({ ...t, stopped: t.stopped + t.alive, alive: 0 })),
+    }
+    this.retired = mergeSnapshots(this.retired === null ? [dead] : [this.retired, dead], this.options.metricsSampleEvery)
+  }
+
+  private async replaceWorker(pool: WorkerPool, node: ThreadNode, thread: number, lost: Placed[], error: Error): Promise<void> {
     try {
       await pool.replace(thread)
     } catch (e) {
@@ -403,17 +436,22 @@ export class MainRuntime implements SystemRuntime {
       return
     }
     if (this.closing) return
-    node.connect(thread, pool.pair(0, thread), pool.pair(thread, 0), (pool.signals[thread] as { sab: SharedArrayBuffer }).sab)
+    const signal = (pool.signals[thread] as { sab: SharedArrayBuffer }).sab
+    node.connect(thread, pool.pair(0, thread), pool.pair(thread, 0), signal, true)
     for (const s of pool.alive()) {
       if (s.thread === thread) continue
-      s.control.post({
-        t: 'peerReplaced',
-        thread,
-        outbound: pool.pair(s.thread, thread),
-        inbound: pool.pair(thread, s.thread),
-        signal: (pool.signals[thread] as { sab: SharedArrayBuffer }).sab,
-      })
+      s.control.post({ t: 'peerReplaced', thread, outbound: pool.pair(s.thread, thread), inbound: pool.pair(thread, s.thread), signal })
     }
+    try {
+      await this.restoreActors(thread, lost, error)
+    } finally {
+      node.router.peerReplaced(thread)
+      for (const s of pool.alive()) if (s.thread !== thread) s.control.post({ t: 'peerRestored', thread })
+    }
+  }
+
+  /** Restarts the lost worker's top-level actors on its replacement, per their strategy. */
+  private async restoreActors(thread: number, lost: Placed[], error: Error): Promise<void> {
     const cause = new ActorRefError('WorkerLost', `worker ${thread} died: ${error.message}`, { cause: error })
     for (const e of lost) {
       if (e.parentId !== null || e.spec === null) continue
@@ -430,6 +468,7 @@ export class MainRuntime implements SystemRuntime {
       this.table.set(e.id, e)
       try {
         await this.spawnOnWorker(thread, e.spec)
+        this.node?.router.markRestored(thread, e.id)
         this.host.metrics.forType(e.typeName).restarted++
       } catch (err) {
         if (this.table.get(e.id) === e) this.table.delete(e.id)
@@ -474,6 +513,7 @@ export class MainRuntime implements SystemRuntime {
 
   metrics(): MetricsSnapshot {
     const parts = [this.host.metrics.snapshot()]
+    if (this.retired !== null) parts.push(this.retired)
     for (const s of this.pool?.slots ?? []) if (s?.stats) parts.push(s.stats.metrics)
     return mergeSnapshots(parts, this.options.metricsSampleEvery)
   }

@@ -86,6 +86,8 @@ export type MainToWorker =
   | { t: 'spawn'; spec: SpawnSpec }
   | { t: 'peerLost'; thread: number }
   | { t: 'peerReplaced'; thread: number; outbound: RingPair; inbound: RingPair; signal: SharedArrayBuffer }
+  /** The replaced worker's actors are back: send to it again. */
+  | { t: 'peerRestored'; thread: number }
   | { t: 'stats' }
   | { t: 'sync' }
   | { t: 'shutdown' }

@@ -11,7 +11,7 @@
  */
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
-import { PendingAsk, type Reply } from '../actor/envelope.js'
+import { PendingAsk, type Reply, type ReplyBatch } from '../actor/envelope.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import { ActorRef } from '../actor/ref.js'
@@ -25,6 +25,7 @@ import {
   F_DESCRIBE,
   F_ESCALATE,
   F_FAIL,
+  F_FAIL_MANY,
   F_REPLY,
   F_RESUME,
   F_STOP,
@@ -62,7 +63,13 @@ class RemoteReply implements Reply {
     private readonly actorId: string,
     private readonly actorType: string,
     private readonly handler: string,
+    /** When the caller stops waiting (epoch ms); the caller's own timeout rejects its promise. */
+    private readonly deadline: number,
   ) {}
+
+  get settled(): boolean {
+    return performance.timeOrigin + performance.now() > this.deadline
+  }
 
   resolve(value: unknown): void {
     let bytes: Encoded
@@ -84,7 +91,47 @@ class RemoteReply implements Reply {
   reject(error: unknown): void {
     this.router.writeSystem(this.thread, encode([F_FAIL, this.requestId, errorToData(error)]))
   }
+
+  get batch(): FailBatch {
+    return this.router.failBatch(this.thread)
+  }
+
+  get id(): number {
+    return this.requestId
+  }
 }
+
+/** Request ids per error, failed with one F_FAIL_MANY frame per error and chunk. */
+class FailBatch implements ReplyBatch {
+  private readonly byError = new Map<unknown, number[]>()
+
+  constructor(
+    private readonly router: ThreadRouter,
+    private readonly thread: number,
+  ) {}
+
+  add(reply: Reply, error: unknown): void {
+    let ids = this.byError.get(error)
+    if (ids === undefined) {
+      ids = []
+      this.byError.set(error, ids)
+    }
+    ids.push((reply as RemoteReply).id)
+  }
+
+  flush(): void {
+    for (const [error, ids] of this.byError) {
+      const data = errorToData(error)
+      for (let i = 0; i < ids.length; i += FAIL_MANY_CHUNK) {
+        this.router.writeSystem(this.thread, encode([F_FAIL_MANY, ids.slice(i, i + FAIL_MANY_CHUNK), data]))
+      }
+    }
+    this.byError.clear()
+  }
+}
+
+/** Request ids per F_FAIL_MANY frame (about 40 KB of ids). */
+const FAIL_MANY_CHUNK = 8192
 
 /** A watcher on another thread, registered on a local cell. */
 class RemoteWatcher implements TerminationListener {
@@ -107,6 +154,10 @@ interface LocalWatch {
   target: ThreadTarget
 }
 
+
+function targetKey(thread: number, id: string): string {
+  return `${thread}:${id}`
+}
 
 export class ThreadRouter {
   private readonly links: (Link | undefined)[] = []
@@ -140,7 +191,6 @@ export class ThreadRouter {
 
   setLink(thread: number, link: Link): void {
     this.links[thread] = link
-    this.lostThreads.delete(thread)
   }
 
   link(thread: number): Link | undefined {
@@ -149,6 +199,18 @@ export class ThreadRouter {
 
   allLinks(): Link[] {
     return this.links.filter((l): l is Link => l !== undefined)
+  }
+
+  private readonly failBatches = new Map<number, FailBatch>()
+
+  /** @internal The batch of failed replies to `thread`. */
+  failBatch(thread: number): FailBatch {
+    let b = this.failBatches.get(thread)
+    if (b === undefined) {
+      b = new FailBatch(this, thread)
+      this.failBatches.set(thread, b)
+    }
+    return b
   }
 
   /** Asks in flight from this thread. */
@@ -172,13 +234,38 @@ export class ThreadRouter {
       if (cell !== undefined) return cell.self
       return new ActorRef(new MissingTarget(a, this.host))
     }
-    return new ActorRef(new ThreadTarget(this, a))
+    return this.targetFor(a).self
   }
 
-  /** A target for an actor known to live on `thread`. */
+  /**
+   * The target for an actor on another thread: one object per actor while anything holds it,
+   * so every ref to it on this thread shares equality, watch/unwatch and liveness. A target
+   * known to be stopped is not reused for a later actor with the same id.
+   */
   targetFor(a: RefAddress): ThreadTarget {
-    return new ThreadTarget(this, a)
+    const key = targetKey(a.thread, a.id)
+    const cached = this.targets.get(key)?.deref()
+    if (cached !== undefined && cached.alive && cached.typeName === a.typeName) return cached
+    const t = new ThreadTarget(this, a)
+    this.targets.set(key, new WeakRef(t))
+    this.targetsGone.register(t, key)
+    return t
   }
+
+  /** The actor `id` on `thread` is back after its worker was replaced. */
+  markRestored(thread: number, id: string): void {
+    this.targets.get(targetKey(thread, id))?.deref()?.markRestored()
+  }
+
+  /** The actor `id` on `thread` stopped (the main thread learns it from the placement table). */
+  markStopped(thread: number, id: string): void {
+    this.targets.get(targetKey(thread, id))?.deref()?.markStopped()
+  }
+
+  private readonly targets = new Map<string, WeakRef<ThreadTarget>>()
+  private readonly targetsGone = new FinalizationRegistry<string>((key) => {
+    if (this.targets.get(key)?.deref() === undefined) this.targets.delete(key)
+  })
 
   // ------------------------------------------------------------------ outbound
 
@@ -269,14 +356,15 @@ export class ThreadRouter {
   ask(t: ThreadTarget, handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
     let link: Link
     const requestId = this.nextRequest++
+    const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
     let bytes: Encoded
     try {
       link = this.liveLink(t.thread, t, handler)
-      bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId], t, handler)
+      bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
-    const pending = new RemoteAsk(this, t.thread, requestId, t, handler, options?.timeoutMs ?? this.host.options.askTimeoutMs)
+    const pending = new RemoteAsk(this, t.thread, requestId, t, handler, timeoutMs)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
@@ -398,7 +486,7 @@ export class ThreadRouter {
       case F_TELL:
         return this.onTell(from, frame[1], frame[2], frame[3])
       case F_ASK:
-        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4])
+        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4], frame[5])
       case F_REPLY: {
         const p = this.pending.get(frame[1])
         if (p !== undefined) p.resolve(frame[2])
@@ -407,6 +495,11 @@ export class ThreadRouter {
       case F_FAIL: {
         const p = this.pending.get(frame[1])
         if (p !== undefined) p.reject(dataToError(frame[2]))
+        return true
+      }
+      case F_FAIL_MANY: {
+        const error = dataToError(frame[2])
+        for (const id of frame[1]) this.pending.get(id)?.reject(error)
         return true
       }
       case F_STOP:
@@ -483,13 +576,13 @@ export class ThreadRouter {
     return true
   }
 
-  private onAsk(from: number, id: string, handler: string, args: unknown[], requestId: number): boolean {
+  private onAsk(from: number, id: string, handler: string, args: unknown[], requestId: number, deadline: number): boolean {
     const cell = this.host.cell(id)
     if (cell === undefined) {
       this.writeSystem(from, encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))]))
       return true
     }
-    const reply = new RemoteReply(this, from, requestId, cell.id, cell.typeName, handler)
+    const reply = new RemoteReply(this, from, requestId, cell.id, cell.typeName, handler, deadline)
     const outcome = cell.deliver(handler, args, reply)
     if (outcome === 'full') {
       cell.whenRoom(() => this.inbox?.unpark(from))
@@ -503,8 +596,9 @@ export class ThreadRouter {
     const ack = (): void => {
       if (requestId !== 0) this.writeSystem(from, encode([F_REPLY, requestId, null]))
     }
-    if (cell === undefined) ack()
-    else void cell.stopWith(reason, undefined).then(ack)
+    // Acknowledged once the placement table freed the id: a lookup after `stop()` finds nothing.
+    if (cell === undefined) void this.host.released(id).then(ack)
+    else void cell.stopWith(reason, undefined).then(() => this.host.released(id)).then(ack)
   }
 
   private onWatch(from: number, id: string, watchId: number): void {
@@ -584,7 +678,7 @@ export class ThreadRouter {
     }
   }
 
-  /** The lost thread was replaced; traffic may flow again. */
+  /** The lost thread was replaced and its actors restored; traffic may flow again. */
   peerReplaced(thread: number): void {
     this.lostThreads.delete(thread)
   }

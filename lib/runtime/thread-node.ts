@@ -39,8 +39,12 @@ export class ThreadNode {
     this.router.setInbox(this.inbox)
   }
 
-  /** Connects (or reconnects) to `peer`. */
-  connect(peer: number, outbound: RingPair, inbound: RingPair, peerSignal: SharedArrayBuffer): void {
+  /**
+   * Connects (or reconnects) to `peer`. A replacement worker connects `restoring`: frames flow
+   * both ways, but actor traffic to it fails with `WorkerLost` until `router.peerReplaced`
+   * (its actors are being rebuilt, and a message now would find none of them).
+   */
+  connect(peer: number, outbound: RingPair, inbound: RingPair, peerSignal: SharedArrayBuffer, restoring = false): void {
     const signal = ThreadSignal.attach(peerSignal)
     this.peerSignals[peer] = signal
     const sys = SpscRing.attach(outbound.sys)
@@ -48,7 +52,7 @@ export class ThreadNode {
     const existing = this.router.link(peer)
     if (existing !== undefined) existing.reset(sys, user, signal)
     else this.router.setLink(peer, new Link(peer, sys, user, signal, this.options.outboxLimit, () => this.inbox.wakeSoon()))
-    this.router.peerReplaced(peer)
+    if (!restoring) this.router.peerReplaced(peer)
     this.inbox.attach(peer, SpscRing.attach(inbound.sys), SpscRing.attach(inbound.user))
   }
 

@@ -4,6 +4,7 @@
  * another thread) and `MissingTarget` (an address on this thread whose actor is gone).
  */
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
+import { handlersOfType } from '../actor/actor.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import { ActorRef } from '../actor/ref.js'
@@ -29,6 +30,8 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
   readonly thread: number
   private stoppedKnown = false
   private ref: ActorRef | null = null
+  /** The class's handlers once this thread knows them. */
+  private handlers: ReadonlySet<string> | undefined
 
   constructor(
     private readonly router: ThreadRouter,
@@ -54,15 +57,41 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
     this.stoppedKnown = true
   }
 
+  /** @internal The actor was restarted on the replacement of its lost worker. */
+  markRestored(): void {
+    this.stoppedKnown = false
+  }
+
+  /**
+   * Refuses an unknown handler before anything is sent, as a cell on this thread would, when
+   * this thread knows the class. (A stopped actor is not refused here: a top-level actor lost
+   * with its worker comes back on the replacement under the same ref.)
+   */
+  private refusal(handler: string): ActorRefError | null {
+    const known = (this.handlers ??= handlersOfType(this.typeName))
+    if (known === undefined || known.has(handler)) return null
+    return new ActorRefError('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, {
+      actorId: this.id,
+      actorType: this.typeName,
+      handler: String(handler),
+    })
+  }
+
   tell(handler: string, args: unknown[]): void {
+    const refused = this.refusal(handler)
+    if (refused !== null) throw refused
     this.router.tell(this, handler, args)
   }
 
   send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
+    const refused = this.refusal(handler)
+    if (refused !== null) return Promise.reject(refused)
     return this.router.send(this, handler, args, timeoutMs)
   }
 
   ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
+    const refused = this.refusal(handler)
+    if (refused !== null) return Promise.reject(refused)
     return this.router.ask(this, handler, args, options).catch((e: unknown) => {
       if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) this.stoppedKnown = true
       throw e

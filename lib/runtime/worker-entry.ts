@@ -1,10 +1,13 @@
 /**
- * Where worker threads start and with which loader flags. From built JavaScript nothing is
- * needed; from TypeScript sources, tap's loader is inherited through `execArgv`, while tsx on
- * Node 20 needs a preload that registers it in each worker.
+ * Where worker threads start and with which loader flags. Workers inherit the parent's loader
+ * flags (tap's TypeScript loader, ts-node's `--loader`, `--import` hooks). tsx is the exception:
+ * on Node 20 its `--import` loader registers its hooks on the main thread only (tsx issue #354),
+ * so when the parent runs under tsx each worker also gets a preload that calls tsx's own
+ * `register()`. The preload is a `data:` URL naming the parent's tsx installation, so nothing
+ * needs to ship with the package and the user's tsx version is the one used.
  */
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const fromTs = import.meta.url.endsWith('.ts')
 
@@ -32,13 +35,36 @@ export function workerSafeArgv(argv: readonly string[]): string[] {
   return out
 }
 
+/** A tsx file the CLI or `--import tsx` put in `execArgv`: `.../node_modules/tsx/dist/<file>`. */
+const TSX_FILE = /^(.*[\\/]tsx[\\/]dist)[\\/](?:loader\.mjs|preflight\.cjs|esm[\\/]index\.mjs)$/
+/** `--import tsx` or `--import tsx/esm` as bare specifiers. */
+const TSX_BARE = /^tsx(?:\/esm)?$/
+
+/**
+ * The file URL of tsx's `esm/api` module for the tsx the parent runs under, or undefined when
+ * it does not run under tsx.
+ */
+export function tsxApiUrl(argv: readonly string[], cwd: string = process.cwd()): string | undefined {
+  for (const raw of argv) {
+    const a = raw.replace(/^--(?:import|require|loader)=/, '')
+    const file = TSX_FILE.exec(a.startsWith('file:') ? fileURLToPath(a) : a)
+    if (file !== null) return pathToFileURL(`${file[1] as string}/esm/api/index.mjs`).href
+    if (TSX_BARE.test(a)) {
+      try {
+        const cjs = createRequire(pathToFileURL(`${cwd}/`)).resolve('tsx/esm/api')
+        return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return undefined
+}
+
 /** `execArgv` for worker threads (actor workers and the blocking-task pool). */
-export function workerExecArgv(): string[] {
-  const inherited = workerSafeArgv(process.execArgv)
-  if (!fromTs) return inherited
-  const hasLoader = inherited.some((a) => a.includes('@tapjs/typescript') || a.includes('ts-node'))
-  if (hasLoader) return inherited
-  const preload = new URL('../../scripts/tsx-worker.mjs', import.meta.url)
-  if (!existsSync(fileURLToPath(preload))) return inherited
-  return [...inherited, '--import', preload.href]
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const inherited = workerSafeArgv(argv)
+  const api = tsxApiUrl(argv)
+  if (api === undefined) return inherited
+  return [...inherited, '--import', `data:text/javascript,import{register}from${JSON.stringify(api)};register()`]
 }

@@ -209,7 +209,10 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         node.router.peerLost(m.thread)
         return undefined
       case 'peerReplaced':
-        node.connect(m.thread, m.outbound, m.inbound, m.signal)
+        node.connect(m.thread, m.outbound, m.inbound, m.signal, true)
+        return undefined
+      case 'peerRestored':
+        node.router.peerReplaced(m.thread)
         return undefined
       case 'stats':
         return r.stats()
@@ -235,7 +238,8 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
       outboxLimit: o.outboxLimit,
     })
     runtime = new WorkerRuntime(host, node, control, init.workers)
-    host.onReleased = (cell) => control.post({ t: 'released', id: cell.id })
+    // A request, not a post: the stop is acknowledged once the main thread freed the id.
+    host.onReleased = (cell) => control.request<void>({ t: 'released', id: cell.id })
     return runtime
   })
   for (const key of Object.keys(init.outbound)) {

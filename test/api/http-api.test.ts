@@ -520,6 +520,10 @@ t.test('errors: 404, 405, 400 and 500 answer JSON', async (t) => {
   t.equal(post.headers.get('allow'), 'GET, HEAD')
   t.match(post.json, { error: { code: 'MethodNotAllowed' } })
 
+  const huge = await get(`${api.url}/health`, { headers: { 'x-big': 'y'.repeat(40_000) } })
+  t.equal(huge.status, 431)
+  t.match(huge.json, { error: { code: 'HeadersTooLarge', message: /headers are larger/ } }, '431 answers JSON too')
+
   const head = await fetch(`${api.url}/system/stats`, { method: 'HEAD' })
   t.equal(head.status, 200, 'HEAD answers like GET')
   t.equal(await head.text(), '')

@@ -209,3 +209,21 @@ t.test('worker execArgv keeps loaders and drops flags workers refuse', async (t)
     ['--import', 'file:///x.mjs', '--require', 'a.cjs', '--enable-source-maps', '--import=y', '--conditions', 'dev'],
   )
 })
+
+t.test('under tsx, workers get a preload that registers the parent\'s tsx', async (t) => {
+  const { tsxApiUrl, workerExecArgv } = await import('../../lib/runtime/worker-entry.js')
+  const root = new URL('../../', import.meta.url).pathname
+  const api = `file://${root}node_modules/tsx/dist/esm/api/index.mjs`
+  const cli = ['--require', `${root}node_modules/tsx/dist/preflight.cjs`, '--import', `file://${root}node_modules/tsx/dist/loader.mjs`]
+  t.equal(tsxApiUrl(cli), api, 'the tsx CLI (preflight + loader)')
+  t.equal(tsxApiUrl([`--import=file://${root}node_modules/tsx/dist/loader.mjs`]), api, '--import=<url>')
+  t.equal(tsxApiUrl(['--import', 'tsx'], root), `file://${root}node_modules/tsx/dist/esm/api/index.mjs`, 'node --import tsx, resolved from the working directory')
+  t.equal(tsxApiUrl(['--import', 'tsx'], '/'), undefined, 'no tsx to be found there')
+  t.equal(tsxApiUrl(['--import', 'file:///x/@tapjs/typescript/import.mjs']), undefined, 'other loaders need nothing')
+  const argv = workerExecArgv(cli)
+  t.same(argv.slice(0, 4), cli, 'the parent\'s flags are kept')
+  t.match(argv[5], /^data:text\/javascript,import\{register\}from".*tsx\/dist\/esm\/api\/index\.mjs";register\(\)$/)
+  t.same(workerExecArgv(['--expose-gc']), [], 'without tsx: the inherited flags only')
+  const mod = (await import(api)) as { register?: unknown }
+  t.equal(typeof mod.register, 'function', 'the derived module exists and exports register')
+})
