@@ -99,7 +99,9 @@ export { isJournalStorage, type JournalStorage, type JournalEntry } from './pers
 export { msgpackCodec, type Codec } from './persistence/codec.js'
 export { MemoryJournalStorage } from './persistence/providers/memory.js'
 export type { RedisJournalStorage, RedisJournalOptions } from './persistence/providers/redis.js'
-export { createRedisJournalStorage } from './persistence/registry.js'
+export type { SqlJournalStorage, SqlLayout } from './persistence/providers/sql.js'
+export { SQL_SCHEMA_VERSION, type MigrationResult, type SqlTables } from './persistence/providers/sql-schema.js'
+export { createRedisJournalStorage, createSqlJournalStorage, migrateJournalSchema, type SqlJournalOptions } from './persistence/registry.js'
 export type {
   PersistenceOptions,
   StorageConfig,
@@ -107,6 +109,10 @@ export type {
   RedisStorageConfig,
   RedisConnectionOptions,
   RedisReconnectOptions,
+  SqlConnectionOptions,
+  SqlStorageConfig,
+  PostgresStorageConfig,
+  MysqlStorageConfig,
   RetryPolicy,
   RecoveryPolicy,
   PersistPolicy,

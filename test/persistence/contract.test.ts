@@ -1,11 +1,15 @@
 // The persistence contract, run against every provider: the same function drives the in-memory
-// storage, Redis (a real redis-server on a free port) and Redis Cluster with hash-tagged keys
-// (a real one-node cluster). Storage semantics first, then persistent actors on top.
+// storage, Redis (a real redis-server on a free port), Redis Cluster with hash-tagged keys (a
+// real one-node cluster), PostgreSQL and MariaDB (the local servers in a fresh schema/database,
+// or throwaway servers). Storage semantics first, then persistent actors on top.
 import t from 'tap'
 import { Cluster } from 'ioredis'
 import {
   ActorSystem,
   createRedisJournalStorage,
+  createSqlJournalStorage,
+  migrateJournalSchema,
+  type SqlStorageConfig,
   isPersistenceError,
   MemoryJournalStorage,
   PersistenceError,
@@ -13,6 +17,8 @@ import {
   type StorageConfig,
 } from '../../lib/index.js'
 import { startRedis } from '../helpers/redis-server.js'
+import { startPostgres } from '../helpers/postgres-server.js'
+import { startMariadb } from '../helpers/mariadb-server.js'
 import { Account, entry, FaultyStorage, gate, until } from './fixtures.js'
 
 type Test = Parameters<Parameters<typeof t.test>[0]>[0]
@@ -411,3 +417,25 @@ t.test('redis cluster provider with hash-tagged keys', async (t) => {
   })
 })
 
+
+/** A SQL provider: tables migrated once, every storage on the same schema. */
+async function sqlProvider(t: Test, config: SqlStorageConfig): Promise<void> {
+  t.match(await migrateJournalSchema(config), { from: 0, to: 2 })
+  await runContract(t, {
+    name: config.kind,
+    storage: () => createSqlJournalStorage(config),
+    systemStorage: async () => config,
+  })
+}
+
+t.test('postgres provider', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  await sqlProvider(t, { kind: 'postgres', url: server.url, schema: server.schema })
+})
+
+t.test('mariadb provider', async (t) => {
+  const server = await startMariadb()
+  t.teardown(() => server.stop())
+  await sqlProvider(t, { kind: 'mysql', url: server.url, tablePrefix: 'coerce_' })
+})
