@@ -91,6 +91,9 @@ export type { MessageRates, MessageTotals } from './api/sampler.js'
 // lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
 installHttpApiStarter(startHttpApiImpl)
 export { PersistentActor } from './persistence/persistent-actor.js'
+export type { PersistenceQueries, EventQueryOptions, StoredEvent } from './persistence/queries.js'
+// Installs system.persistence (event queries) onto ActorSystem.
+import './persistence/queries.js'
 export type { PersistentActorOptions } from './persistence/settings.js'
 export type { RecoveryInfo } from './persistence/journal.js'
 export type { AttemptFailure } from './persistence/retry.js'
