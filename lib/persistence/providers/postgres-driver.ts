@@ -65,6 +65,10 @@ export function createPostgresDriver(s: SqlPoolSettings): SqlDriver {
     async transaction(fn) {
       const client = await pool.connect()
       let broken: Error | undefined
+      // A checked-out client whose connection ends between statements emits 'error'; the
+      // statement that follows fails too, so remembering it here is enough.
+      const onError = (e: Error): void => void (broken = e)
+      client.on('error', onError)
       try {
         const run = runOn(client)
         await run('BEGIN')
@@ -77,6 +81,7 @@ export function createPostgresDriver(s: SqlPoolSettings): SqlDriver {
         throw e
       } finally {
         // A client whose connection broke is discarded, not handed to the next caller.
+        client.off('error', onError)
         client.release(broken)
       }
     },
