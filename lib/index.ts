@@ -100,6 +100,9 @@ registerErrorClass(ApiError)
 registerErrorClass(DiscoveryError)
 registerErrorClass(PersistenceError)
 export { PersistentActor } from './persistence/persistent-actor.js'
+export type { PersistenceQueries, EventQueryOptions, StoredEvent } from './persistence/queries.js'
+// Installs system.persistence (event queries) onto ActorSystem.
+import './persistence/queries.js'
 export type { PersistentActorOptions } from './persistence/settings.js'
 export type { RecoveryInfo } from './persistence/journal.js'
 export type { AttemptFailure } from './persistence/retry.js'
@@ -108,7 +111,9 @@ export { isJournalStorage, type JournalStorage, type JournalEntry } from './pers
 export { msgpackCodec, type Codec } from './persistence/codec.js'
 export { MemoryJournalStorage } from './persistence/providers/memory.js'
 export type { RedisJournalStorage, RedisJournalOptions } from './persistence/providers/redis.js'
-export { createRedisJournalStorage } from './persistence/registry.js'
+export type { SqlJournalStorage, SqlLayout } from './persistence/providers/sql.js'
+export { SQL_SCHEMA_VERSION, type MigrationResult, type SqlTables } from './persistence/providers/sql-schema.js'
+export { createRedisJournalStorage, createSqlJournalStorage, migrateJournalSchema, type SqlJournalOptions } from './persistence/registry.js'
 export type {
   PersistenceOptions,
   StorageConfig,
@@ -116,6 +121,10 @@ export type {
   RedisStorageConfig,
   RedisConnectionOptions,
   RedisReconnectOptions,
+  SqlConnectionOptions,
+  SqlStorageConfig,
+  PostgresStorageConfig,
+  MysqlStorageConfig,
   RetryPolicy,
   RecoveryPolicy,
   PersistPolicy,

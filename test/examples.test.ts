@@ -4,6 +4,8 @@ import { runEcho } from '../examples/echo.js'
 import { runTimer } from '../examples/timer.js'
 import { runTour } from '../examples/tour.js'
 import { runCpuActors } from '../examples/cpu-actors.js'
+import { runReadModel } from '../examples/read-model.js'
+import { startPostgres } from './helpers/postgres-server.js'
 
 t.test('echo and timer', async (t) => {
   const echoed: string[] = []
@@ -28,4 +30,16 @@ t.test('cpu-actors handles every message with 1 and 2 workers', async (t) => {
     t.match(r, { workers, actors: workers * 2, messages: 400 })
     t.ok(r.messagesPerSecond > 0)
   }
+})
+
+t.test('read-model keeps balances in a SQL table from live event queries, and resumes', async (t) => {
+  const server = await startPostgres()
+  t.teardown(() => server.stop())
+  const lines = await runReadModel({ url: server.url, schema: server.schema, print: () => {} })
+  t.same(lines, [
+    'read model after 2 events: alice 70 (through sequence 2)',
+    'live: alice 75 (through sequence 3)',
+    'projection stopped; the journal moved on, the read model did not: alice 75 (through sequence 3)',
+    'resumed from sequence 4: alice 76 (through sequence 4)',
+  ])
 })

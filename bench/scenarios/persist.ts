@@ -1,12 +1,21 @@
 /**
  * Persistence benchmarks: events persisted per second by a persistent actor, one awaited
- * `persist` at a time (`persist.memory`, `persist.redis`) and in `persistAll` batches
- * (`persist.memory.batch`, `persist.redis.batch`). The loop runs inside one handler, so the
- * figures measure the journal and the storage, not ask round trips. The Redis scenarios start
- * their own redis-server (no fsync, no snapshots) on a free port on loopback.
+ * `persist` at a time (`persist.memory`, `persist.redis`, `persist.postgres`, `persist.mysql`)
+ * and in `persistAll` batches (`*.batch`). The loop runs inside one handler, so the figures
+ * measure the journal and the storage, not ask round trips. The Redis scenarios start their own
+ * redis-server (no fsync, no snapshots) on a free port on loopback; the SQL ones use the local
+ * PostgreSQL / MariaDB in a fresh schema (or a throwaway server), with the server's durability
+ * settings as they are. `baseline.pg.insert*` / `baseline.mysql.insert*` run the same INSERT
+ * through the raw driver (one autocommit statement per event, or one multi-row statement per
+ * batch), for the ratio of the journal's cost (the sequence check, the transaction) to the bare
+ * insert.
  */
+import pg from 'pg'
+import mysql from 'mysql2/promise'
 import { ActorSystem, PersistentActor, type ActorRef, type PersistentActorOptions, type StorageConfig } from '../../lib/index.js'
 import { startRedis, type RedisServer } from '../../test/helpers/redis-server.js'
+import { startPostgres, type PostgresServer } from '../../test/helpers/postgres-server.js'
+import { startMariadb, type MariadbServer } from '../../test/helpers/mariadb-server.js'
 import type { Measurement, Scenario, ScenarioContext } from '../scenario.js'
 
 type Event = { type: 'Added'; n: number }
@@ -77,6 +86,118 @@ function redis(): Setup {
       server = null
     },
   }
+}
+
+function postgres(): Setup {
+  let server: PostgresServer | null = null
+  return {
+    storage: async () => {
+      server = await startPostgres()
+      return { kind: 'postgres', url: server.url, schema: server.schema, autoMigrate: true }
+    },
+    release: async () => {
+      await server?.stop()
+      server = null
+    },
+  }
+}
+
+function mariadb(): Setup {
+  let server: MariadbServer | null = null
+  return {
+    storage: async () => {
+      server = await startMariadb()
+      return { kind: 'mysql', url: server.url, autoMigrate: true }
+    },
+    release: async () => {
+      await server?.stop()
+      server = null
+    },
+  }
+}
+
+/** A raw driver running the journal's INSERT (same columns) on a table without the journal around it. */
+interface RawInsert {
+  insert(rows: number, params: unknown[]): Promise<void>
+  close(): Promise<void>
+}
+
+const RAW_COLUMNS = '(persistence_id, sequence, event_type, payload, written_at, writer)'
+
+async function rawPostgres(server: PostgresServer): Promise<RawInsert> {
+  await server.admin(`CREATE TABLE "${server.schema}".raw (persistence_id VARCHAR(255) NOT NULL, sequence BIGINT NOT NULL, event_type VARCHAR(255) NOT NULL, payload BYTEA NOT NULL, written_at TIMESTAMPTZ NOT NULL, writer VARCHAR(255), PRIMARY KEY (persistence_id, sequence))`)
+  const pool = new pg.Pool({ connectionString: server.url, max: 1 })
+  return {
+    insert: async (rows, params) => {
+      const values = Array.from({ length: rows }, (_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}, now(), 'bench')`).join(', ')
+      await pool.query(`INSERT INTO "${server.schema}".raw ${RAW_COLUMNS} VALUES ${values}`, params)
+    },
+    close: () => pool.end(),
+  }
+}
+
+async function rawMysql(server: MariadbServer): Promise<RawInsert> {
+  await server.admin(`CREATE TABLE \`${server.database}\`.raw (persistence_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, sequence BIGINT NOT NULL, event_type VARCHAR(255) NOT NULL, payload LONGBLOB NOT NULL, written_at DATETIME(3) NOT NULL, writer VARCHAR(255), PRIMARY KEY (persistence_id, sequence)) ENGINE=InnoDB`)
+  const pool = mysql.createPool({ uri: server.url, connectionLimit: 1 })
+  return {
+    insert: async (rows, params) => {
+      const values = Array.from({ length: rows }, () => "(?, ?, ?, ?, NOW(3), 'bench')").join(', ')
+      await pool.query(`INSERT INTO raw ${RAW_COLUMNS} VALUES ${values}`, params)
+    },
+    close: () => pool.end(),
+  }
+}
+
+/** The raw-driver baseline of a SQL scenario: the same events, the same batch size. */
+function rawScenario(name: string, compareTo: string, description: string, open: () => Promise<{ raw: RawInsert; stop: () => Promise<void> }>, events: number, batch: number): Scenario {
+  let env: { raw: RawInsert; stop: () => Promise<void> } | null = null
+  let run = 0
+  return {
+    name,
+    system: 'node',
+    description,
+    compareTo,
+    timeoutMs: 120_000,
+    async setup(): Promise<void> {
+      env = await open()
+    },
+    async run(ctx: ScenarioContext): Promise<Measurement> {
+      const raw = (env as { raw: RawInsert }).raw
+      const id = `${name}-${++run}`
+      const payload = Buffer.from([0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa5, 0x41, 0x64, 0x64, 0x65, 0x64, 0xa1, 0x6e, 0x01])
+      const total = ctx.quick ? Math.max(batch, Math.floor(events / 10)) : events
+      const latencies: number[] = []
+      let done = 0
+      const t0 = performance.now()
+      while (done < total && !ctx.signal.aborted) {
+        const params: unknown[] = []
+        for (let i = 0; i < batch; i++) params.push(id, done + i + 1, 'Added', payload)
+        const s = performance.now()
+        await raw.insert(batch, params)
+        latencies.push((performance.now() - s) * 1000)
+        done += batch
+      }
+      const seconds = (performance.now() - t0) / 1000
+      latencies.sort((a, b) => a - b)
+      return { opsPerSec: done / seconds, p50us: percentile(latencies, 50), p99us: percentile(latencies, 99), extra: { events: done, batchSize: batch } }
+    },
+    async teardown(): Promise<void> {
+      await env?.stop()
+      env = null
+    },
+  }
+}
+
+const openRawPostgres = async (): Promise<{ raw: RawInsert; stop: () => Promise<void> }> => {
+  const server = await startPostgres()
+  const raw = await rawPostgres(server)
+  return { raw, stop: async () => (await raw.close(), await server.stop()) }
+}
+
+const openRawMysql = async (): Promise<{ raw: RawInsert; stop: () => Promise<void> }> => {
+  const server = await startMariadb()
+  const raw = await rawMysql(server)
+  return { raw, stop: async () => (await raw.close(), await server.stop()) }
 }
 
 /**
@@ -153,6 +274,14 @@ const scenarios: Scenario[] = [
     200_000,
     BATCH_SIZE,
   ),
+  scenario('persist.postgres', 'Events persisted per second, one awaited persist at a time, PostgreSQL on loopback (one transaction: sequence check + insert + notify; p50/p99: one persist).', postgres, 5_000, 1),
+  scenario('persist.postgres.batch', `Events persisted per second with persistAll in batches of ${BATCH_SIZE}, PostgreSQL on loopback (one transaction, one multi-row insert; p50/p99: one batch).`, postgres, 100_000, BATCH_SIZE),
+  scenario('persist.mysql', 'Events persisted per second, one awaited persist at a time, MariaDB on loopback (one transaction: sequence check + insert; p50/p99: one persist).', mariadb, 5_000, 1),
+  scenario('persist.mysql.batch', `Events persisted per second with persistAll in batches of ${BATCH_SIZE}, MariaDB on loopback (one transaction, one multi-row insert; p50/p99: one batch).`, mariadb, 100_000, BATCH_SIZE),
+  rawScenario('baseline.pg.insert', 'persist.postgres', 'The same INSERT through pg, one autocommit statement per event, no journal (p50/p99: one insert).', openRawPostgres, 5_000, 1),
+  rawScenario('baseline.pg.insert.batch', 'persist.postgres.batch', `The same multi-row INSERT through pg, ${BATCH_SIZE} rows per autocommit statement, no journal.`, openRawPostgres, 100_000, BATCH_SIZE),
+  rawScenario('baseline.mysql.insert', 'persist.mysql', 'The same INSERT through mysql2, one autocommit statement per event, no journal (p50/p99: one insert).', openRawMysql, 5_000, 1),
+  rawScenario('baseline.mysql.insert.batch', 'persist.mysql.batch', `The same multi-row INSERT through mysql2, ${BATCH_SIZE} rows per autocommit statement, no journal.`, openRawMysql, 100_000, BATCH_SIZE),
 ]
 
 export default scenarios

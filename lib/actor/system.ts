@@ -60,6 +60,26 @@ export function installHttpApiStarter(starter: HttpApiStarter): void {
 }
 
 /**
+ * @internal Installs a service of a higher layer as a property of every actor system (created
+ * on first access, one per system), the way `installOptionField` installs an option. The layer
+ * declares the property's type by augmenting the `ActorSystem` interface.
+ */
+export function installSystemExtension<T>(name: string, create: (system: ActorSystem) => T): void {
+  const made = new WeakMap<ActorSystem, T>()
+  Object.defineProperty(ActorSystem.prototype, name, {
+    configurable: true,
+    get(this: ActorSystem): T {
+      let value = made.get(this)
+      if (value === undefined) {
+        value = create(this)
+        made.set(this, value)
+      }
+      return value
+    },
+  })
+}
+
+/**
  * An actor system.
  *
  * @example

@@ -3,12 +3,14 @@
  * streams and signals to {@link runCli}.
  */
 import { runDiscover } from './discover.js'
+import { runJournal } from './journal.js'
 import { ExitCode, type CliIo } from './io.js'
 
 export const USAGE = `Usage: coerce-ts <command> [options]
 
 Commands:
   discover   list the cluster peers found through the Kubernetes API (see: coerce-ts discover --help)
+  journal    journal migrate: create or upgrade the SQL journal tables (see: coerce-ts journal --help)
   help       this text
 `
 
@@ -18,6 +20,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'discover':
       return runDiscover(rest, io)
+    case 'journal':
+      return runJournal(rest, io)
     case 'help':
     case '--help':
     case '-h':

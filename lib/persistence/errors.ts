@@ -23,6 +23,17 @@ export const PersistenceErrorCode = {
   InvalidArgument: 'InvalidArgument',
   /** The journal or storage is closed (the actor stopped, the system shut down). */
   Closed: 'Closed',
+  /**
+   * The journal's highest sequence is below what this actor already saw stored: the storage
+   * lost data (Redis restarted without persistence, a database restored from an old backup).
+   * Never retried; the actor stops rather than start over from the empty journal.
+   */
+  JournalRegressed: 'JournalRegressed',
+  /**
+   * The SQL schema is missing or older than this version needs. Run
+   * `npx coerce-ts journal migrate --url <url>` (or set `autoMigrate: true`).
+   */
+  SchemaOutdated: 'SchemaOutdated',
 } as const
 
 /** One of the {@link PersistenceErrorCode} values. */
@@ -32,6 +43,10 @@ export type PersistenceErrorCode = (typeof PersistenceErrorCode)[keyof typeof Pe
 export interface PersistenceErrorDetails {
   persistenceId?: string
   sequence?: number
+  /** The last sequence the writer expected (`Conflict`, `JournalRegressed`). */
+  expected?: number
+  /** The last sequence found stored (`Conflict`, `JournalRegressed`). */
+  found?: number
   cause?: unknown
 }
 
@@ -48,6 +63,10 @@ export class PersistenceError extends Error {
   readonly code: PersistenceErrorCode
   readonly persistenceId: string | undefined
   readonly sequence: number | undefined
+  /** The last sequence the writer expected (`Conflict`, `JournalRegressed`). */
+  readonly expected: number | undefined
+  /** The last sequence found stored (`Conflict`, `JournalRegressed`). */
+  readonly found: number | undefined
   /** The message without the code and location, for wrapping into another error's message. */
   readonly detail: string
 
@@ -57,6 +76,8 @@ export class PersistenceError extends Error {
     this.detail = message
     this.persistenceId = details.persistenceId
     this.sequence = details.sequence
+    this.expected = details.expected
+    this.found = details.found
   }
 }
 

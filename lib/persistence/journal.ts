@@ -13,7 +13,7 @@ import type { TypeRegistry } from './codec.js'
 import { errorText, isPersistenceError, PersistenceError } from './errors.js'
 import type { ResolvedPersistPolicy, ResolvedRecoveryPolicy, ResolvedRetryPolicy } from './options.js'
 import { retry, RetryEnded, type AttemptFailure, type RetryHooks } from './retry.js'
-import { conflictError, type JournalEntry, type JournalStorage } from './storage.js'
+import { conflictError, regressedError, type JournalEntry, type JournalStorage } from './storage.js'
 
 /** What a recovery found. */
 export interface RecoveryInfo {
@@ -45,6 +45,11 @@ export interface JournalInit {
   persist: ResolvedPersistPolicy
   recoveryBatchSize: number
   logger: Logger
+  /**
+   * The highest sequence an earlier incarnation of this actor (before a supervised restart) saw
+   * stored; 0 when none. A journal found below it lost data: `JournalRegressed`.
+   */
+  seen: number
   /** True once retries should end (the system shuts down). */
   aborted(): boolean
   /** Applies stored events to the actor's state, in sequence order. */
@@ -126,6 +131,8 @@ export class Journal {
     const skip = types.settings.skipUnknownTypes
     const highest = await this.call('reading the last sequence', () => storage.readHighestSequence(pid))
     const snap = await this.call('reading the latest snapshot', () => storage.readLatestSnapshot(pid))
+    const found = Math.max(highest, snap?.sequence ?? 0)
+    if (found < this.init.seen) throw regressedError(pid, this.init.seen, found)
     let state = userCode(pid, 'initialState()', undefined, () => builder.initial())
     let snapshotSequence = 0
     let skipped = 0
@@ -212,6 +219,8 @@ export class Journal {
           try {
             await this.init.storage.writeEvents(pid, expected, entries)
           } catch (e) {
+            // A journal that ends below what this actor saw stored lost data: not a second writer.
+            if (isPersistenceError(e, 'Conflict') && e.found !== undefined && e.found < expected) throw regressedError(pid, expected, e.found, e)
             const err = this.wrap(e, `writing events ${expected + 1}..${expected + entries.length}`)
             if (err.code === 'StorageFailed') this.uncertain = { events, expected, entries }
             throw err
@@ -253,6 +262,7 @@ export class Journal {
       }
     }
     this.uncertain = null
+    if (highest < u.expected) throw regressedError(pid, u.expected, highest)
     throw conflictError(pid, u.expected, highest)
   }
 

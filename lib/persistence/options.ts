@@ -44,8 +44,54 @@ export interface RedisStorageConfig extends RedisConnectionOptions {
   url: string
 }
 
+/** The plain-data options of the SQL storages (PostgreSQL, MariaDB/MySQL). */
+export interface SqlConnectionOptions {
+  /**
+   * `postgres://user:password@host:port/database` (`postgresql://` too) for PostgreSQL,
+   * `mysql://user:password@host:port/database` (`mariadb://` too) for MariaDB and MySQL.
+   */
+  url?: string
+  /**
+   * Where the tables live: a PostgreSQL schema, or a MariaDB/MySQL database. Default: the
+   * connection's (PostgreSQL: its `search_path`, usually `public`; MySQL: the URL's database).
+   */
+  schema?: string
+  /** Prepended to every table name (`<prefix>journal`, `<prefix>snapshots`, ...). Default `''`. */
+  tablePrefix?: string
+  /** Connections in the pool. Default 10. */
+  poolSize?: number
+  /** How long an operation waits for a connection before it fails, ms. Default 2000. */
+  connectTimeoutMs?: number
+  /** A statement without a reply after this long fails, ms. Default 10 000. */
+  statementTimeoutMs?: number
+  /**
+   * Create or upgrade the tables on first use (under a lock, so concurrent starts are safe).
+   * Default false: a missing or older schema fails with `SchemaOutdated` naming
+   * `npx coerce-ts journal migrate`.
+   */
+  autoMigrate?: boolean
+}
+
+/** PostgreSQL storage built from plain data (what a worker thread receives). */
+export interface PostgresStorageConfig extends SqlConnectionOptions {
+  kind: 'postgres'
+  url: string
+}
+
+/** MariaDB / MySQL storage built from plain data (what a worker thread receives). */
+export interface MysqlStorageConfig extends SqlConnectionOptions {
+  kind: 'mysql'
+  url: string
+}
+
+/** A SQL storage described as plain data. */
+export type SqlStorageConfig = PostgresStorageConfig | MysqlStorageConfig
+
 /** A storage described as plain data. */
-export type StorageConfig = MemoryStorageConfig | RedisStorageConfig
+export type StorageConfig = MemoryStorageConfig | RedisStorageConfig | SqlStorageConfig
+
+/** The storage kinds a plain-data config can name. */
+export const STORAGE_KINDS = ['memory', 'redis', 'postgres', 'mysql'] as const
 
 /**
  * Retry with exponential backoff: wait `delayMs`, then `delayMs * factor`, ... up to
@@ -200,12 +246,38 @@ export function redisOptionProblems(o: RedisConnectionOptions, field = ''): stri
   return problems
 }
 
+const SQL_URL = { postgres: /^postgres(ql)?:\/\/./, mysql: /^(mysql|mariadb):\/\/./ } as const
+/** SQL identifiers we splice into statements: plain names only, so nothing needs quoting rules. */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/
+
+/** @internal The problems with the plain-data SQL options, each naming its field. */
+export function sqlOptionProblems(kind: 'postgres' | 'mysql', o: SqlConnectionOptions, field = ''): string[] {
+  const problems: string[] = []
+  if (typeof o.url !== 'string' || !SQL_URL[kind].test(o.url)) {
+    const schemes = kind === 'postgres' ? 'postgres:// or postgresql://' : 'mysql:// or mariadb://'
+    problems.push(`${field}url must be a ${schemes} URL (got ${JSON.stringify(o.url)})`)
+  }
+  if (o.schema !== undefined && !(typeof o.schema === 'string' && IDENTIFIER.test(o.schema))) {
+    problems.push(`${field}schema must be a name of letters, digits and _ (got ${JSON.stringify(o.schema)})`)
+  }
+  if (o.tablePrefix !== undefined && !(typeof o.tablePrefix === 'string' && (o.tablePrefix === '' || IDENTIFIER.test(o.tablePrefix)))) {
+    problems.push(`${field}tablePrefix must be letters, digits and _ (got ${JSON.stringify(o.tablePrefix)})`)
+  }
+  if (o.poolSize !== undefined && !(Number.isInteger(o.poolSize) && o.poolSize > 0)) problems.push(`${field}poolSize must be a positive integer (got ${String(o.poolSize)})`)
+  for (const key of ['connectTimeoutMs', 'statementTimeoutMs'] as const) {
+    const v = o[key]
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) problems.push(`${field}${key} must be a positive number (got ${String(v)})`)
+  }
+  if (o.autoMigrate !== undefined && typeof o.autoMigrate !== 'boolean') problems.push(`${field}autoMigrate must be a boolean`)
+  return problems
+}
+
 /** @internal Validates a storage option (instance or config); pushes problems naming `field`. */
 export function resolveStorage(s: unknown, field: string, problems: string[]): JournalStorage | StorageConfig | undefined {
   if (s === undefined) return { kind: 'memory' }
   if (isJournalStorage(s)) return s
   if (s === null || typeof s !== 'object') {
-    problems.push(`${field} must be a JournalStorage or { kind: 'memory' | 'redis', ... }`)
+    problems.push(`${field} must be a JournalStorage or { kind: 'memory' | 'redis' | 'postgres' | 'mysql', ... }`)
     return undefined
   }
   const o = s as Record<string, unknown>
@@ -218,7 +290,12 @@ export function resolveStorage(s: unknown, field: string, problems: string[]): J
     // A copy, so later changes by the caller do not reach running systems.
     return structuredClone(o) as unknown as RedisStorageConfig
   }
-  problems.push(`${field}.kind must be 'memory' or 'redis' (got ${String(o['kind'])}), or pass a JournalStorage instance`)
+  if (o['kind'] === 'postgres' || o['kind'] === 'mysql') {
+    const found = sqlOptionProblems(o['kind'], o as SqlConnectionOptions, `${field}.`)
+    problems.push(...found)
+    return found.length > 0 ? undefined : (structuredClone(o) as unknown as SqlStorageConfig)
+  }
+  problems.push(`${field}.kind must be 'memory', 'redis', 'postgres' or 'mysql' (got ${String(o['kind'])}), or pass a JournalStorage instance`)
   return undefined
 }
 

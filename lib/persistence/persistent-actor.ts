@@ -29,8 +29,18 @@ const NOT_HANDLERS = [
 
 const checkedClasses = new WeakSet<object>()
 
+/**
+ * The highest sequence each actor saw stored, kept per actor context: the context outlives the
+ * instances a supervised restart replaces, so the restarted incarnation can tell a journal that
+ * lost data (`JournalRegressed`) from one that is merely short. Gone with the actor.
+ */
+const highWater = new WeakMap<object, number>()
+
 /** Failures after which the `stop` persist policy stops the actor (not caller mistakes). */
 const STOPPING_CODES: ReadonlySet<PersistenceErrorCode> = new Set(['StorageFailed', 'Conflict', 'PersistFailed'])
+
+/** Failures after which the actor stops whatever its persist policy: going on would hand out used sequences. */
+const ALWAYS_STOPPING_CODES: ReadonlySet<PersistenceErrorCode> = new Set(['JournalRegressed'])
 
 /**
  * An event-sourced actor.
@@ -43,6 +53,9 @@ const STOPPING_CODES: ReadonlySet<PersistenceErrorCode> = new Set(['StorageFaile
  * - `persist` / `persistAll` store events (the batch atomically), then apply them to `state`.
  *   Sequence numbers start at 1, never repeat, and survive restarts.
  * - Another incarnation writing to the same persistence id makes writes fail with `Conflict`.
+ * - A journal found below a sequence this actor already saw stored (the storage lost data)
+ *   fails with `JournalRegressed`: a persist stops the actor, and a restarted incarnation
+ *   fails its recovery rather than start over from the shortened journal.
  * - Failures follow the policies of `static persistence` or the system's `persistence` option.
  *
  * @example
@@ -126,6 +139,7 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
       persist: settings.persist,
       recoveryBatchSize: settings.recoveryBatchSize,
       logger: this.ctx.log,
+      seen: highWater.get(this.ctx) ?? 0,
       aborted: () => this.ctx.system.isShutdown || this.ctx.stopRequested,
       apply: (events) => {
         for (const e of events) this.state = this.applyEvent(this.state, e as Event)
@@ -134,6 +148,7 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
     // Bound to the actor's life: released on stop, on restart and when the start fails.
     this.ctx.own({
       stop: () => {
+        highWater.set(this.ctx, Math.max(highWater.get(this.ctx) ?? 0, journal.lastSequence))
         journal.close()
         lease.release()
       },
@@ -169,7 +184,10 @@ export abstract class PersistentActor<State, Event = unknown> extends Actor {
     try {
       sequence = await journal.write(events)
     } catch (e) {
-      if (settings.persist.kind === 'stop' && isPersistenceError(e) && STOPPING_CODES.has(e.code)) {
+      if (isPersistenceError(e) && ALWAYS_STOPPING_CODES.has(e.code)) {
+        this.ctx.log.error({ persistenceId: journal.persistenceId, err: e }, 'the journal lost data; stopping the actor')
+        this.ctx.stop(e)
+      } else if (settings.persist.kind === 'stop' && isPersistenceError(e) && STOPPING_CODES.has(e.code)) {
         this.ctx.log.warn({ persistenceId: journal.persistenceId, err: e }, 'persist failed; stopping the actor (persist policy stop)')
         this.ctx.stop(e)
       }

@@ -7,9 +7,11 @@
  * never closed here: their owner closes them.
  */
 import type { Logger } from '../util/logger.js'
-import type { StorageConfig } from './options.js'
+import { sqlOptionProblems, STORAGE_KINDS, type SqlConnectionOptions, type SqlStorageConfig, type StorageConfig } from './options.js'
 import { MemoryJournalStorage } from './providers/memory.js'
 import type { RedisJournalOptions, RedisJournalStorage } from './providers/redis.js'
+import type { MigrationResult } from './providers/sql-schema.js'
+import type { SqlJournalStorage } from './providers/sql.js'
 import { PersistenceError } from './errors.js'
 import { isJournalStorage, type JournalStorage } from './storage.js'
 
@@ -84,13 +86,70 @@ export async function acquireStorage(system: object, spec: JournalStorage | Stor
 
 function isConfig(spec: JournalStorage | StorageConfig): spec is StorageConfig {
   const kind = (spec as { kind?: unknown }).kind
-  return (kind === 'memory' || kind === 'redis') && typeof (spec as { writeEvents?: unknown }).writeEvents !== 'function'
+  return (STORAGE_KINDS as readonly unknown[]).includes(kind) && typeof (spec as { writeEvents?: unknown }).writeEvents !== 'function'
 }
 
 async function build(spec: StorageConfig, logger: Logger): Promise<JournalStorage> {
   if (spec.kind === 'memory') return new MemoryJournalStorage()
+  if (spec.kind === 'postgres' || spec.kind === 'mysql') return createSqlJournalStorage({ ...spec, logger })
   const { kind: _kind, ...options } = spec
   return createRedisJournalStorage({ ...options, logger })
+}
+
+/** Options of {@link createSqlJournalStorage}: a SQL storage config plus a logger. */
+export type SqlJournalOptions = SqlStorageConfig & {
+  /** Where connection loss and migrations are logged. Default: nowhere. */
+  logger?: Logger
+}
+
+export const DEFAULT_SQL_POOL_SIZE = 10
+export const DEFAULT_SQL_CONNECT_TIMEOUT_MS = 2_000
+export const DEFAULT_SQL_STATEMENT_TIMEOUT_MS = 10_000
+
+/**
+ * Creates a {@link SqlJournalStorage} on PostgreSQL (`kind: 'postgres'`, the `pg` driver) or
+ * MariaDB/MySQL (`kind: 'mysql'`, `mysql2`). The driver is loaded on first use only. Connects
+ * lazily; the first operation checks the schema version (see `autoMigrate`). Rejects with a
+ * TypeError naming every bad option.
+ *
+ * @example
+ * const storage = await createSqlJournalStorage({ kind: 'postgres', url: 'postgres://app@db/main', autoMigrate: true })
+ * const system = await ActorSystem.start({ persistence: { storage } })
+ * // ... later, after system.shutdown():
+ * await storage.close()
+ */
+export async function createSqlJournalStorage(options: SqlJournalOptions): Promise<SqlJournalStorage> {
+  const kind = (options as { kind?: unknown }).kind
+  if (kind !== 'postgres' && kind !== 'mysql') throw new TypeError(`invalid SQL journal options: kind must be 'postgres' or 'mysql' (got ${String(kind)})`)
+  const problems = sqlOptionProblems(kind, options as SqlConnectionOptions)
+  if (problems.length > 0) throw new TypeError(`invalid SQL journal options: ${problems.join('; ')}`)
+  const settings = {
+    url: options.url,
+    poolSize: options.poolSize ?? DEFAULT_SQL_POOL_SIZE,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SQL_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_SQL_STATEMENT_TIMEOUT_MS,
+    logger: options.logger,
+  }
+  const [{ SqlJournalStorage }, driver] = await Promise.all([
+    import('./providers/sql.js'),
+    kind === 'postgres'
+      ? import('./providers/postgres-driver.js').then((m) => m.createPostgresDriver(settings))
+      : import('./providers/mysql-driver.js').then((m) => m.createMysqlDriver(settings)),
+  ])
+  return new SqlJournalStorage(driver, { schema: options.schema, tablePrefix: options.tablePrefix, autoMigrate: options.autoMigrate, logger: options.logger })
+}
+
+/**
+ * Creates or upgrades the SQL journal tables to schema version `to` (default: the latest),
+ * under a database lock so concurrent runs are safe. What `npx coerce-ts journal migrate` runs.
+ */
+export async function migrateJournalSchema(options: SqlJournalOptions, to?: number): Promise<MigrationResult> {
+  const storage = await createSqlJournalStorage({ ...options, autoMigrate: false })
+  try {
+    return await storage.migrate(to)
+  } finally {
+    await storage.close()
+  }
 }
 
 /**

@@ -12,6 +12,11 @@ export interface JournalEntry {
   readonly sequence: number
   readonly type: string
   readonly bytes: Uint8Array
+  /**
+   * When the storage stored the event, ms since the epoch. Set on events read back by providers
+   * that record it (all built-in ones); ignored on writes and on snapshots.
+   */
+  readonly writtenAt?: number
 }
 
 /**
@@ -54,6 +59,12 @@ export interface JournalStorage {
   deleteAll(persistenceId: string): Promise<void>
   /** Releases connections. Later calls reject with `Closed`. Idempotent. */
   close(): Promise<void>
+  /**
+   * Optional: calls `wake` (soon) after events of `persistenceId` were written, so live event
+   * queries need not wait for their next poll. Wakes may be spurious or coalesced; readers
+   * always read the journal again. Returns the function that stops the watch.
+   */
+  watch?(persistenceId: string, wake: () => void): () => void
 }
 
 /** True when `v` looks like a {@link JournalStorage} (used to tell instances from configs). */
@@ -134,7 +145,20 @@ export function conflictError(persistenceId: string, expected: number, actual: n
   return new PersistenceError(
     'Conflict',
     `another writer appended to the journal: expected the last sequence to be ${expected}, found ${actual}`,
-    { persistenceId, sequence: expected + 1 },
+    { persistenceId, sequence: expected + 1, expected, found: actual },
+  )
+}
+
+/**
+ * @internal The error for a journal found below what its writer saw stored: data was lost.
+ * `seen` is the writer's last sequence, `found` the storage's highest.
+ */
+export function regressedError(persistenceId: string, seen: number, found: number, cause?: unknown): PersistenceError {
+  return new PersistenceError(
+    'JournalRegressed',
+    `the journal's highest sequence is ${found} but this actor already saw ${seen} stored: the storage lost data ` +
+      '(e.g. Redis restarted without AOF, a database restored from an older backup); the actor stops instead of starting over',
+    { persistenceId, expected: seen, found, cause },
   )
 }
 

@@ -501,7 +501,7 @@ t.test('options are validated once, naming every bad field', async (t) => {
   ]) {
     t.match(e1.message, field, field)
   }
-  t.match(await bad({ storage: { kind: 'sqlite' } }), { message: /persistence.storage.kind must be 'memory' or 'redis'/ })
+  t.match(await bad({ storage: { kind: 'sqlite' } }), { message: /persistence.storage.kind must be 'memory', 'redis', 'postgres' or 'mysql'/ })
   t.match(await bad({ storage: { kind: 'redis' } }), { message: /persistence.storage.url is required/ })
   t.match(await bad({ storage: 5 }), { message: /persistence.storage must be a JournalStorage/ })
   t.match(await bad({ persist: 'retry' }), { message: /persistence.persist must be an object/ })

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import {
   ActorSystem,
   createRedisJournalStorage,
+  type ActorRef,
   isPersistenceError,
   type Logger,
   type PersistentActorOptions,
@@ -254,4 +255,35 @@ t.test('the bank-account example runs in memory and on Redis', async (t) => {
   t.equal(second[1], 'opened bob with balance 75 (3 transactions so far)', 'a second run starts where the first left off')
   t.equal(second.at(-1), 'recovered bob: balance 150 at sequence 6 (snapshot at 5, 1 event(s) replayed)')
   t.equal(BankAccount.name, 'BankAccount')
+})
+
+t.test('Redis restarted empty under a running actor: JournalRegressed, the actor stops, nothing is handed out twice', async (t) => {
+  const s = await server(t)
+  const config: RedisStorageConfig = { kind: 'redis', url: s.url, keyPrefix: 'lost:', connectTimeoutMs: 300, reconnect: { maxDelayMs: 50 } }
+  const system = await ActorSystem.start({ logLevel: 'silent', persistence: { storage: config } })
+  t.teardown(() => system.shutdown())
+  const refs = new Map<string, ActorRef<Account>>()
+  for (const [id, type] of [['lost-default', Account], ['lost-retry', Retrying], ['lost-return', Returning]] as const) {
+    const acc: ActorRef<Account> = await system.spawn(type, { id })
+    for (let i = 1; i <= 10; i++) await acc.ask('deposit', i)
+    t.equal((await acc.ask('read')).sequence, 10)
+    refs.set(id, acc)
+  }
+  // Not durable: the restarted server starts with nothing.
+  await s.restart()
+  for (const [id, acc] of refs) {
+    const err = await acc.ask('deposit', 1000, { timeoutMs: 10_000 }).catch((e: unknown) => e)
+    t.ok(isPersistenceError(err, 'JournalRegressed'), `${id}: the persist rejects with JournalRegressed`)
+    t.match(err, { persistenceId: id, expected: 10, found: 0, message: /highest sequence is 0 but this actor already saw 10 stored/ })
+    await until(() => !acc.isAlive, `${id} to stop`)
+  }
+  // A supervised restart after the loss: the new incarnation knows what the old one saw.
+  const crash: ActorRef<Account> = await system.spawn(Account, { id: 'lost-crash' })
+  await crash.ask('depositAll', [1, 2, 3])
+  await s.restart()
+  await t.rejects(crash.ask('fail', 'boom'), { message: 'boom' })
+  const after = await crash.ask('read').catch((e: unknown) => e)
+  t.notMatch(after, { balance: 0, sequence: 0 }, 'the restarted actor did not start over from the empty journal')
+  const a = admin(t, s)
+  t.same(await a.keys('lost:*'), [], 'nothing was written to the emptied journal: sequence numbers were not handed out again')
 })

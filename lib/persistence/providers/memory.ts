@@ -33,6 +33,7 @@ interface MemoryJournal {
  */
 export class MemoryJournalStorage implements JournalStorage {
   private readonly journals = new Map<string, MemoryJournal>()
+  private readonly watchers = new Map<string, Set<() => void>>()
   private closed = false
 
   private journal(persistenceId: string): MemoryJournal {
@@ -53,8 +54,25 @@ export class MemoryJournalStorage implements JournalStorage {
     checkWrite(persistenceId, expectedSequence, entries)
     const j = this.journal(persistenceId)
     if (j.highest !== expectedSequence) throw conflictError(persistenceId, expectedSequence, j.highest)
-    for (const e of entries) j.events.push(e)
+    const writtenAt = Date.now()
+    for (const e of entries) j.events.push({ sequence: e.sequence, type: e.type, bytes: e.bytes, writtenAt })
     j.highest = expectedSequence + entries.length
+    const watchers = this.watchers.get(persistenceId)
+    if (watchers !== undefined) queueMicrotask(() => watchers.forEach((w) => w()))
+  }
+
+  watch(persistenceId: string, wake: () => void): () => void {
+    let set = this.watchers.get(persistenceId)
+    if (set === undefined) {
+      set = new Set()
+      this.watchers.set(persistenceId, set)
+    }
+    set.add(wake)
+    return () => {
+      const s = this.watchers.get(persistenceId)
+      s?.delete(wake)
+      if (s?.size === 0) this.watchers.delete(persistenceId)
+    }
   }
 
   async writeSnapshot(persistenceId: string, entry: JournalEntry): Promise<void> {

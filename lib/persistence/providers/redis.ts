@@ -2,7 +2,7 @@
  * The Redis journal storage (ioredis). Per persistence id it keeps two sorted sets scored by
  * sequence, `<prefix><id>:journal` and `<prefix><id>:snapshot`, plus a string `<prefix><id>:seq`
  * holding the highest sequence ever written (so numbers survive deletions). A member is the
- * msgpack array `[sequence, type, bytes]`. Appends and snapshot writes are Lua scripts (EVALSHA
+ * msgpack array `[sequence, type, bytes]`, with the write time (ms) as a fourth item on events. Appends and snapshot writes are Lua scripts (EVALSHA
  * through `defineCommand`) so the optimistic sequence check and the write are one atomic step.
  */
 import { Packr } from 'msgpackr'
@@ -213,10 +213,11 @@ export class RedisJournalStorage implements JournalStorage {
     checkWrite(persistenceId, expectedSequence, entries)
     const k = this.keys(persistenceId)
     const args: (number | Buffer)[] = new Array<number | Buffer>(entries.length * 2)
+    const writtenAt = Date.now()
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as JournalEntry
       args[2 * i] = e.sequence
-      args[2 * i + 1] = encodeMember(e)
+      args[2 * i + 1] = encodeMember(e, writtenAt)
     }
     const [ok, highest] = await this.exec((c) => c.coerceWriteEvents(k.journal, k.seq, expectedSequence, args))
     if (ok !== 1) throw conflictError(persistenceId, expectedSequence, highest)
@@ -281,9 +282,9 @@ export class RedisJournalStorage implements JournalStorage {
   }
 }
 
-function encodeMember(e: JournalEntry): Buffer {
+function encodeMember(e: JournalEntry, writtenAt?: number): Buffer {
   // pack() returns a view into a reused buffer: copy before handing it to the socket.
-  return Buffer.from(memberCodec.pack([e.sequence, e.type, e.bytes]))
+  return Buffer.from(memberCodec.pack(writtenAt === undefined ? [e.sequence, e.type, e.bytes] : [e.sequence, e.type, e.bytes, writtenAt]))
 }
 
 function decodeMember(persistenceId: string, raw: Buffer): JournalEntry {
@@ -296,7 +297,7 @@ function decodeMember(persistenceId: string, raw: Buffer): JournalEntry {
   if (!Array.isArray(v) || typeof v[0] !== 'number' || typeof v[1] !== 'string' || !(v[2] instanceof Uint8Array)) {
     throw new PersistenceError('Corrupted', 'a stored entry is not [sequence, type, bytes]', { persistenceId })
   }
-  return { sequence: v[0], type: v[1], bytes: v[2] }
+  return typeof v[3] === 'number' ? { sequence: v[0], type: v[1], bytes: v[2], writtenAt: v[3] } : { sequence: v[0], type: v[1], bytes: v[2] }
 }
 
 /** `redis://user:secret@host` without the secret, for logs and errors. */
