@@ -16,6 +16,7 @@ export { ActorSystem, type SpawnOptions } from './actor/system.js'
 export type { ActorSystemOptions } from './actor/options.js'
 export { ActorRefError, ActorErrorCode, isActorRefError, type ActorErrorDetails } from './actor/errors.js'
 export { registerErrorClass, type ErrorClass } from './actor/error-registry.js'
+export { sameNode, sameActor, nodeKey, type NodeAddress, type ActorAddress } from './actor/address.js'
 export {
   Supervision,
   type SupervisionStrategy,

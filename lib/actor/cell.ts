@@ -5,6 +5,7 @@
  * stop. The instance inside may be replaced on restart; the cell, and so every ref, stays.
  */
 import { Deque } from '../util/deque.js'
+import type { NodeAddress } from './address.js'
 import { Actor, constructWithContext, handlerNamesOf } from './actor.js'
 import { ActorContext } from './context.js'
 import type { ActorDescription, ActorStatus, DescribeOptions } from './describe.js'
@@ -117,6 +118,10 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   get thread(): number {
     return this.host.thread
+  }
+
+  get node(): NodeAddress {
+    return this.host.node
   }
 
   get childSupervision(): LocalParent['childSupervision'] {

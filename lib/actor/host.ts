@@ -4,6 +4,7 @@
  * The main thread and every worker each have one; the `ActorSystem` facade sits on top.
  */
 import { TimeoutWheel } from '../util/timeout-wheel.js'
+import type { NodeAddress } from './address.js'
 import { actorLogger, type Logger } from '../util/logger.js'
 import { Actor, actorTypeName, handlerNamesOf } from './actor.js'
 import { ActorCell } from './cell.js'
@@ -58,6 +59,8 @@ export class ActorHost {
   readonly metrics: ActorMetrics
   readonly events = new SystemEvents()
   readonly logger: Logger
+  /** The node run this thread belongs to. */
+  readonly node: NodeAddress
   /** Every live cell on this thread by id, tracked or not. */
   private readonly cells = new Map<string, ActorCell>()
   /** Top-level cells in spawn order. */
@@ -73,6 +76,7 @@ export class ActorHost {
     /** 0 for the main thread, 1..N for workers. */
     readonly thread: number = 0,
   ) {
+    this.node = { id: options.nodeId, incarnation: options.incarnation }
     this.metrics = new ActorMetrics(options.metricsSampleEvery)
     this.logger = options.logger
   }

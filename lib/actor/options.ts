@@ -2,6 +2,7 @@
  * Actor system options: the public `ActorSystemOptions`, the defaults, and the one place they
  * are validated. Inner code trusts `ResolvedSystemOptions`.
  */
+import { newIncarnation } from './address.js'
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
@@ -67,6 +68,8 @@ export interface ResolvedHttpApiOptions {
 export interface ResolvedSystemOptions {
   name: string
   nodeId: string
+  /** This run of the node (see `NodeAddress`); new at every start, shared by the system's threads. */
+  incarnation: number
   askTimeoutMs: number
   stopTimeoutMs: number
   mailboxCapacity: number
@@ -173,6 +176,7 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   const resolved = {
     name,
     nodeId,
+    incarnation: newIncarnation(),
     askTimeoutMs: o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
     stopTimeoutMs: o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     mailboxCapacity: o.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY,

@@ -2,6 +2,7 @@
  * `ActorSystem`: the public entry point. Starts the runtime, spawns top-level actors, finds
  * named actors by id, describes the actor tree, exposes metrics and events, and shuts down.
  */
+import type { NodeAddress } from './address.js'
 import type { Actor } from './actor.js'
 import { actorTypeName } from './actor.js'
 import { resolveDescribeOptions, type ActorDescription, type DescribeOptions } from './describe.js'
@@ -130,6 +131,11 @@ export class ActorSystem {
   /** This node's unique id. */
   get nodeId(): string {
     return this.host.options.nodeId
+  }
+
+  /** This run of this node: its id and the incarnation chosen at start (refs carry both). */
+  get node(): NodeAddress {
+    return this.host.node
   }
 
   /** The options in effect, defaults filled in. */

@@ -5,6 +5,7 @@
  * control requests, restarts top-level actors of a dead worker on its replacement per their
  * supervision strategy, aggregates metrics, and shuts everything down.
  */
+import type { NodeAddress } from '../actor/address.js'
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
@@ -18,12 +19,13 @@ import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { loadActorClass, locate, moduleOf, type ClassLocation } from './actor-modules.js'
 import { BlockingPool } from './blocking.js'
-import { decode, encodeCopy, NotEncodableError, type RefAddress } from './codec.js'
+import { addressOf, decode, encodeCopy, NotEncodableError, type RefAddress, type RefResolver } from './codec.js'
 import type { MainToWorker, PlaceRequest, SpawnSpec, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
 import { RemoteParent } from './thread-target.js'
 import { ThreadNode } from './thread-node.js'
 import { WorkerPool } from './worker-pool.js'
+import type { FrameLink } from './link.js'
 
 /** One row of the placement table. */
 interface Placed {
@@ -82,7 +84,7 @@ export class MainRuntime implements SystemRuntime {
         prepared,
         location: wantsWorker || autoWorker ? locate(type) : null,
         args: prepared.args,
-        parent: parent === null ? null : { id: parent.id, typeName: parent.typeName, path: parent.path, thread: 0 },
+        parent: parent === null ? null : addressOf(parent.self),
         parentCell: parent,
       },
     )
@@ -133,7 +135,7 @@ export class MainRuntime implements SystemRuntime {
   private async spawnHere(job: SpawnJob, id: string, localId: string, tracked: boolean, recorded: boolean): Promise<ActorRef> {
     const p = job.prepared
     const type = p.type ?? (await loadActorClass(job.location as ClassLocation))
-    const args = job.args instanceof Uint8Array ? (decodeArgs(job.args) as unknown[]) : job.args
+    const args = job.args instanceof Uint8Array ? (decodeArgs(job.args, this.node?.router.resolveRef ?? null) as unknown[]) : job.args
     let parentLink: ActorCell | RemoteParent | null = job.parentCell
     if (parentLink === null && job.parent !== null) {
       if (job.parent.thread === 0) {
@@ -269,6 +271,7 @@ export class MainRuntime implements SystemRuntime {
     const workerOptions: WorkerOptions = {
       name: o.name,
       nodeId: o.nodeId,
+      incarnation: o.incarnation,
       askTimeoutMs: o.askTimeoutMs,
       stopTimeoutMs: o.stopTimeoutMs,
       mailboxCapacity: o.mailboxCapacity,
@@ -290,6 +293,11 @@ export class MainRuntime implements SystemRuntime {
     })
     this.pool = pool
     this.node = node
+    // Workers number other nodes as this thread does (frame headers carry the numbers).
+    node.router.onSlotAssigned = (slot, other) => {
+      this.slots.push({ slot, node: other })
+      for (const s of pool.alive()) s.control.post({ t: 'nodeSlot', slot, node: other })
+    }
     for (let t = 1; t <= o.workers; t++) node.connect(t, pool.pair(0, t), pool.pair(t, 0), (pool.signals[t] as { sab: SharedArrayBuffer }).sab)
     node.start()
     try {
@@ -335,7 +343,7 @@ export class MainRuntime implements SystemRuntime {
         return undefined
       case 'lookup': {
         const e = this.table.get(m.id)
-        return e === undefined || !e.tracked ? null : { id: e.id, typeName: e.typeName, path: e.path, thread: e.thread }
+        return e === undefined || !e.tracked ? null : { id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }
       }
       case 'stats': {
         const slot = this.pool?.slot(thread)
@@ -438,6 +446,8 @@ export class MainRuntime implements SystemRuntime {
     if (this.closing) return
     const signal = (pool.signals[thread] as { sab: SharedArrayBuffer }).sab
     node.connect(thread, pool.pair(0, thread), pool.pair(thread, 0), signal, true)
+    const replacement = pool.slot(thread)
+    for (const s of this.slots) replacement?.control.post({ t: 'nodeSlot', slot: s.slot, node: s.node })
     for (const s of pool.alive()) {
       if (s.thread === thread) continue
       s.control.post({ t: 'peerReplaced', thread, outbound: pool.pair(s.thread, thread), inbound: pool.pair(thread, s.thread), signal })
@@ -477,6 +487,36 @@ export class MainRuntime implements SystemRuntime {
     }
   }
 
+  /** Other nodes numbered so far, for workers that start later. */
+  private readonly slots: { slot: number; node: NodeAddress }[] = []
+
+  /**
+   * @internal Routes frames for another node run through `link` (remoting's network thread; a
+   * test's forwarder until then). Starts the worker threads if needed; returns the node's slot.
+   */
+  async connectNode(other: NodeAddress, link: FrameLink): Promise<number> {
+    await this.ensureWorkers()
+    return this.requireNode().router.connectNode(other, link)
+  }
+
+  /**
+   * @internal A frame from another node, its header already in this node's slot numbering:
+   * handled here or forwarded to the worker it is for. False: its user lane is full, offer it again.
+   */
+  acceptFrame(system: boolean, data: Uint8Array, start: number, end: number): boolean {
+    return this.requireNode().router.onFrame(-1, system, data, start, end)
+  }
+
+  /** @internal A ref for an address on any node (remote lookups will build on it). */
+  refFor(address: RefAddress): ActorRef {
+    return this.requireNode().router.refFor(address)
+  }
+
+  /** @internal This node's slot for `other` in frame headers. */
+  slotOf(other: NodeAddress): number {
+    return this.requireNode().router.slotOf(other)
+  }
+
   /** @internal The Worker object of thread `thread` (operations tooling and fault tests). */
   workerFor(thread: number): import('node:worker_threads').Worker | undefined {
     return this.pool?.slot(thread)?.worker
@@ -488,7 +528,7 @@ export class MainRuntime implements SystemRuntime {
     const e = this.table.get(id)
     if (e !== undefined && e.thread !== 0) {
       if (!e.tracked || this.node === null) return undefined
-      return this.node.router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread }).self
+      return this.node.router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }).self
     }
     const cell = this.host.cell(id)
     return cell !== undefined && cell.tracked && cell.alive ? cell.self : undefined
@@ -501,7 +541,7 @@ export class MainRuntime implements SystemRuntime {
       roots.map(async (e): Promise<ActorDescription | null> => {
         if (e.thread === 0) return null
         try {
-          return await this.requireNode().router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread }).describe(options, 0)
+          return await this.requireNode().router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }).describe(options, 0)
         } catch {
           return null
         }
@@ -610,6 +650,6 @@ function encodeArgs(args: readonly unknown[], id: string, typeName: string): Uin
   }
 }
 
-function decodeArgs(bytes: Uint8Array): unknown {
-  return decode(bytes, 0, bytes.length)
+function decodeArgs(bytes: Uint8Array, refs: RefResolver | null): unknown {
+  return decode(bytes, 0, bytes.length, refs)
 }

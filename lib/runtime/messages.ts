@@ -3,6 +3,7 @@
  * spawns and placement, id reservations, lookups, stats, offloaded tasks, thread loss and
  * shutdown. Never per-message traffic: that goes through the rings.
  */
+import type { NodeAddress } from '../actor/address.js'
 import type { ErrorData, RefAddress } from './codec.js'
 import type { ClassLocation } from './actor-modules.js'
 import type { ResolvedStrategy } from '../actor/supervision.js'
@@ -55,6 +56,7 @@ export interface WorkerInit {
 export interface WorkerOptions {
   name: string
   nodeId: string
+  incarnation: number
   askTimeoutMs: number
   stopTimeoutMs: number
   mailboxCapacity: number
@@ -88,6 +90,8 @@ export type MainToWorker =
   | { t: 'peerReplaced'; thread: number; outbound: RingPair; inbound: RingPair; signal: SharedArrayBuffer }
   /** The replaced worker's actors are back: send to it again. */
   | { t: 'peerRestored'; thread: number }
+  /** The main thread numbered another node: frame headers name it by `slot`. */
+  | { t: 'nodeSlot'; slot: number; node: NodeAddress }
   | { t: 'stats' }
   | { t: 'sync' }
   | { t: 'shutdown' }

@@ -18,7 +18,8 @@ import { ActorRef } from '../actor/ref.js'
 import type { TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
+import { nodeKey, sameNode, type ActorAddress, type NodeAddress } from '../actor/address.js'
+import { dataToError, decode, encodeFrame, errorToData, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
 import {
   F_ASK,
   F_CHILD_TERMINATED,
@@ -34,10 +35,19 @@ import {
   F_UNWATCH,
   F_WATCH,
   type Frame,
+  FRAME_HEADER_BYTES,
+  frameKind,
+  frameOrigin,
+  frameTarget,
+  peerId,
+  requestIdOf,
+  slotOfPeer,
+  writeFrameHeader,
+  type PeerId,
   type NoticeData,
 } from './frames.js'
 import type { Inbox } from './inbox.js'
-import { FULL, type Link } from './link.js'
+import { FULL, type FrameLink, type Link } from './link.js'
 import { MissingTarget, noticeToData, RemoteParent, ThreadTarget } from './thread-target.js'
 
 /** An ask in flight to another thread. */
@@ -74,7 +84,7 @@ class RemoteReply implements Reply {
   resolve(value: unknown): void {
     let bytes: Encoded
     try {
-      bytes = encode([F_REPLY, this.requestId, value])
+      bytes = this.router.frame(this.thread, [F_REPLY, this.requestId, value])
     } catch (e) {
       this.reject(
         new ActorRefError('Serialization', `the reply cannot be sent to another thread: ${(e as Error).message}`, {
@@ -89,7 +99,7 @@ class RemoteReply implements Reply {
   }
 
   reject(error: unknown): void {
-    this.router.writeSystem(this.thread, encode([F_FAIL, this.requestId, errorToData(error)]))
+    this.router.sendSystem(this.thread, [F_FAIL, this.requestId, errorToData(error)])
   }
 
   get batch(): FailBatch {
@@ -123,7 +133,7 @@ class FailBatch implements ReplyBatch {
     for (const [error, ids] of this.byError) {
       const data = errorToData(error)
       for (let i = 0; i < ids.length; i += FAIL_MANY_CHUNK) {
-        this.router.writeSystem(this.thread, encode([F_FAIL_MANY, ids.slice(i, i + FAIL_MANY_CHUNK), data]))
+        this.router.sendSystem(this.thread, [F_FAIL_MANY, ids.slice(i, i + FAIL_MANY_CHUNK), data])
       }
     }
     this.byError.clear()
@@ -143,7 +153,7 @@ class RemoteWatcher implements TerminationListener {
 
   onTargetTerminated(notice: Terminated): void {
     this.router.forgetRemoteWatcher(this)
-    this.router.writeSystem(this.thread, encode([F_TERMINATED, this.watchId, noticeToData(notice)]))
+    this.router.sendSystem(this.thread, [F_TERMINATED, this.watchId, noticeToData(notice)])
   }
 }
 
@@ -154,6 +164,9 @@ interface LocalWatch {
   target: ThreadTarget
 }
 
+
+/** Node slots from here up are a worker's own provisional numbers (see `slotOf`). */
+const PROVISIONAL_SLOTS = 0x8000
 
 function targetKey(thread: number, id: string): string {
   return `${thread}:${id}`
@@ -175,14 +188,80 @@ export class ThreadRouter {
   private inbox: Inbox | null = null
 
   constructor(readonly host: ActorHost) {
-    installRefCodec(
-      (ref) => ({ id: ref.id, typeName: ref.actorType, path: ref.path, thread: ref.target.thread }),
-      (a) => this.refFor(a),
-    )
+    this.slotNodes[0] = host.node
   }
+
+  /** Rebuilds refs in the frames this router decodes (this system's, not another's in the process). */
+  readonly resolveRef = (a: RefAddress): ActorRef => this.refFor(a)
 
   get thread(): number {
     return this.host.thread
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  /** Node runs by slot; slot 0 is this node. Frame headers name nodes by these slots. */
+  private readonly slotNodes: NodeAddress[] = []
+  private readonly slotsByNode = new Map<string, number>()
+  /** One link per other node (its network thread, or a test's forwarder); header routes inside. */
+  private readonly nodeLinks = new Map<number, FrameLink>()
+
+  /**
+   * The slot of `node` in frame headers. The main thread numbers the nodes (from 1) and tells
+   * the workers (`onSlotAssigned`), so every thread of a node uses the same numbers; a worker
+   * that meets a node nobody numbered yet gives it a provisional slot from 0x8000, which no
+   * route serves (sends fail with `Unreachable`).
+   */
+  slotOf(node: NodeAddress): number {
+    if (sameNode(node, this.host.node)) return 0
+    const key = nodeKey(node)
+    let slot = this.slotsByNode.get(key)
+    if (slot === undefined) {
+      slot = this.thread === 0 ? this.nextSlot++ : this.nextProvisionalSlot++
+      if (slot > 0xffff || (this.thread === 0 && slot >= PROVISIONAL_SLOTS)) throw new ActorRefError('NotSupported', 'too many other nodes')
+      this.setSlot(slot, node)
+      if (this.thread === 0) this.onSlotAssigned(slot, node)
+    }
+    return slot
+  }
+
+  private nextSlot = 1
+  private nextProvisionalSlot = PROVISIONAL_SLOTS
+
+  /** Set by the main thread's runtime: tell the workers about a newly numbered node. */
+  onSlotAssigned: (slot: number, node: NodeAddress) => void = () => {}
+
+  /** A node numbered by the main thread (on workers). */
+  setSlot(slot: number, node: NodeAddress): void {
+    this.slotNodes[slot] = node
+    this.slotsByNode.set(nodeKey(node), slot)
+  }
+
+  /** The node run behind a header slot. */
+  nodeOfSlot(slot: number): NodeAddress | undefined {
+    return this.slotNodes[slot]
+  }
+
+  /** Routes every frame for `node` through `link` (a forwarding link); returns the node's slot. */
+  connectNode(node: NodeAddress, link: FrameLink): number {
+    const slot = this.slotOf(node)
+    this.nodeLinks.set(slot, link)
+    return slot
+  }
+
+  /** The peer id of an address: its node slot and thread. */
+  peerOf(a: ActorAddress): PeerId {
+    return peerId(this.slotOf(a.node), a.thread)
+  }
+
+  /**
+   * The link frames for `peer` go through: a ring pair to a local thread, or the node's link.
+   * A worker has no link of its own to other nodes: the main thread forwards for it.
+   */
+  linkTo(peer: PeerId): FrameLink | undefined {
+    if (peer < 65536) return this.links[peer]
+    const slot = slotOfPeer(peer)
+    return this.nodeLinks.get(slot) ?? (this.thread !== 0 && slot < PROVISIONAL_SLOTS ? this.links[0] : undefined)
   }
 
   setInbox(inbox: Inbox): void {
@@ -227,9 +306,9 @@ export class ThreadRouter {
 
   // ------------------------------------------------------------------ refs
 
-  /** A ref for an address: the local cell when it lives here, else a target on its thread. */
+  /** A ref for an address: the local cell when it lives here, else a target on its thread or node. */
   refFor(a: RefAddress): ActorRef {
-    if (a.thread === this.thread) {
+    if (a.thread === this.thread && sameNode(a.node, this.host.node)) {
       const cell = this.host.cell(a.id)
       if (cell !== undefined) return cell.self
       return new ActorRef(new MissingTarget(a, this.host))
@@ -243,7 +322,7 @@ export class ThreadRouter {
    * known to be stopped is not reused for a later actor with the same id.
    */
   targetFor(a: RefAddress): ThreadTarget {
-    const key = targetKey(a.thread, a.id)
+    const key = targetKey(this.peerOf(a), a.id)
     const cached = this.targets.get(key)?.deref()
     if (cached !== undefined && cached.alive && cached.typeName === a.typeName) return cached
     const t = new ThreadTarget(this, a)
@@ -269,8 +348,15 @@ export class ThreadRouter {
 
   // ------------------------------------------------------------------ outbound
 
-  private liveLink(thread: number, a: { id: string; typeName: string }, handler?: string): Link {
-    const link = this.links[thread]
+  private liveLink(thread: PeerId, a: { id: string; typeName: string }, handler?: string): FrameLink {
+    const link = this.linkTo(thread)
+    if (thread >= 65536 && (link === undefined || link.isDead)) {
+      throw new ActorRefError('Unreachable', `no route to node ${String(this.nodeOfSlot(slotOfPeer(thread))?.id)}`, {
+        actorId: a.id,
+        actorType: a.typeName,
+        ...(handler !== undefined ? { handler } : {}),
+      })
+    }
     if (link === undefined || link.isDead || this.lostThreads.has(thread)) {
       throw new ActorRefError('WorkerLost', `the thread hosting this actor (${thread}) is gone`, {
         actorId: a.id,
@@ -281,9 +367,24 @@ export class ThreadRouter {
     return link
   }
 
-  private encodeFor(frame: Frame, a: { id: string; typeName: string }, handler: string): Encoded {
+  /** Encodes `payload` behind its routing header, from this thread to `to`. */
+  frame(to: PeerId, payload: Frame): Encoded {
+    const bytes = encodeFrame(payload)
+    writeFrameHeader(bytes, bytes.start, payload[0], this.thread, to, requestIdOf(payload))
+    return bytes
+  }
+
+  /** Sends `payload` to `to` on the system lane (dropped when there is no link to it). */
+  sendSystem(to: PeerId, payload: Frame): void {
+    const link = this.linkTo(to)
+    if (link === undefined) return
+    const bytes = this.frame(to, payload)
+    link.writeSystem(bytes, bytes.start, bytes.end)
+  }
+
+  private encodeFor(to: PeerId, frame: Frame, a: { id: string; typeName: string }, handler: string): Encoded {
     try {
-      return encode(frame)
+      return this.frame(to, frame)
     } catch (e) {
       if (e instanceof NotEncodableError) {
         throw new ActorRefError('Serialization', `the message cannot be sent to another thread: ${e.message}`, {
@@ -297,22 +398,22 @@ export class ThreadRouter {
     }
   }
 
-  writeSystem(thread: number, bytes: Encoded): void {
-    const link = this.links[thread]
+  writeSystem(to: PeerId, bytes: Encoded): void {
+    const link = this.linkTo(to)
     if (link !== undefined) link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
   tell(t: ThreadTarget, handler: string, args: unknown[]): void {
-    let link: Link
+    let link: FrameLink
     try {
-      link = this.liveLink(t.thread, t, handler)
+      link = this.liveLink(t.peer, t, handler)
     } catch {
       this.host.deadLetterFor(t.id, t.typeName, handler, args, 'the thread hosting the actor is gone')
       return
     }
-    const bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+    const bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
-      throw new ActorRefError('MailboxFull', `the outbox to thread ${t.thread} is full`, {
+      throw new ActorRefError('MailboxFull', `the outbox to thread ${t.peer} is full`, {
         actorId: t.id,
         actorType: t.typeName,
         handler,
@@ -321,11 +422,11 @@ export class ThreadRouter {
   }
 
   send(t: ThreadTarget, handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
-    let link: Link
+    let link: FrameLink
     let bytes: Encoded
     try {
-      link = this.liveLink(t.thread, t, handler)
-      bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+      link = this.liveLink(t.peer, t, handler)
+      bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
@@ -354,17 +455,17 @@ export class ThreadRouter {
   }
 
   ask(t: ThreadTarget, handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
-    let link: Link
+    let link: FrameLink
     const requestId = this.nextRequest++
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
     let bytes: Encoded
     try {
-      link = this.liveLink(t.thread, t, handler)
-      bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
+      link = this.liveLink(t.peer, t, handler)
+      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
-    const pending = new RemoteAsk(this, t.thread, requestId, t, handler, timeoutMs)
+    const pending = new RemoteAsk(this, t.peer, requestId, t, handler, timeoutMs)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
@@ -382,15 +483,15 @@ export class ThreadRouter {
   /** A request on the system lane answered by REPLY/FAIL (stop, describe). */
   private request(t: ThreadTarget, frame: (requestId: number) => Frame, what: string, timeoutMs: number): Promise<unknown> {
     const requestId = this.nextRequest++
-    let link: Link
+    let link: FrameLink
     try {
-      link = this.liveLink(t.thread, t, what)
+      link = this.liveLink(t.peer, t, what)
     } catch (e) {
       return Promise.reject(e)
     }
-    const pending = new RemoteAsk(this, t.thread, requestId, t, what, timeoutMs)
+    const pending = new RemoteAsk(this, t.peer, requestId, t, what, timeoutMs)
     this.pending.set(requestId, pending)
-    const bytes = encode(frame(requestId))
+    const bytes = this.frame(t.peer, frame(requestId))
     link.writeSystem(bytes, bytes.start, bytes.end)
     this.inbox?.kick()
     return pending.promise
@@ -412,27 +513,27 @@ export class ThreadRouter {
   }
 
   watch(t: ThreadTarget, listener: TerminationListener): void {
-    for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) return
+    for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) return
     const watchId = this.nextWatch++
-    this.watches.set(watchId, { listener, thread: t.thread, targetId: t.id, target: t })
-    if (this.lostThreads.has(t.thread) || this.links[t.thread]?.isDead) {
+    this.watches.set(watchId, { listener, thread: t.peer, targetId: t.id, target: t })
+    if (this.lostThreads.has(t.peer) || this.linkTo(t.peer)?.isDead) {
       this.deliverLost(watchId)
       return
     }
-    this.writeSystem(t.thread, encode([F_WATCH, t.id, watchId]))
+    this.sendSystem(t.peer, [F_WATCH, t.id, watchId])
   }
 
   unwatch(t: ThreadTarget, listener: TerminationListener): void {
     for (const [watchId, w] of this.watches) {
-      if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) {
+      if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) {
         this.watches.delete(watchId)
-        this.writeSystem(t.thread, encode([F_UNWATCH, t.id, watchId]))
+        this.sendSystem(t.peer, [F_UNWATCH, t.id, watchId])
       }
     }
   }
 
   resumeChild(t: ThreadTarget): void {
-    this.writeSystem(t.thread, encode([F_RESUME, t.id]))
+    this.sendSystem(t.peer, [F_RESUME, t.id])
   }
 
   /** Records a local cell whose parent is on another thread, until the cell stops. */
@@ -443,7 +544,7 @@ export class ThreadRouter {
 
   /** Records a local parent's child on another thread, until the child's stop is reported. */
   trackChildOnOtherThread(parent: ActorCell, child: ThreadTarget): void {
-    this.remoteChildLinks.set(`${child.thread}:${child.id}`, { parent, child })
+    this.remoteChildLinks.set(`${child.peer}:${child.id}`, { parent, child })
   }
 
   /** Cross-thread parent/child links this thread keeps (for tests and diagnostics). */
@@ -458,11 +559,20 @@ export class ThreadRouter {
 
   // ------------------------------------------------------------------ inbound
 
-  /** Handles one frame from thread `from`. False: the target's mailbox is full, retry later. */
-  readonly onFrame = (from: number, system: boolean, data: Uint8Array, start: number, end: number): boolean => {
+  /**
+   * Handles one frame that came through `channel` (the ring's peer thread, which a full mailbox
+   * parks). Replies and notices go back to the frame's origin, read from its header. False: the
+   * target's mailbox is full, retry later.
+   */
+  readonly onFrame = (channel: number, system: boolean, data: Uint8Array, start: number, end: number): boolean => {
     let frame: Frame
+    let from: PeerId = channel
     try {
-      frame = decode(data, start, end) as Frame
+      if (end - start < FRAME_HEADER_BYTES) throw new Error('shorter than a frame header')
+      from = frameOrigin(data, start)
+      const to = frameTarget(data, start)
+      if (to !== this.thread) return this.forward(to, system, data, start, end)
+      frame = decode(data, start + FRAME_HEADER_BYTES, end, this.resolveRef) as Frame
       if (!Array.isArray(frame) || typeof frame[0] !== 'number') throw new Error('not a frame')
     } catch (e) {
       // A frame that does not decode is dropped and reported; the thread keeps running.
@@ -471,7 +581,7 @@ export class ThreadRouter {
       return true
     }
     try {
-      return this.handleFrame(from, frame)
+      return this.handleFrame(from, frame, channel)
     } catch (e) {
       this.host.logger.error({ from, kind: frame[0], err: e }, 'frame handling failed')
       return true
@@ -481,12 +591,32 @@ export class ThreadRouter {
   /** Frames that failed to decode since start. */
   malformedFrames = 0
 
-  private handleFrame(from: number, frame: Frame): boolean {
+  /** Frames passed on to another thread or node by header, never decoded here. */
+  forwardedFrames = 0
+
+  /**
+   * Passes a frame meant for another thread (or node) on, by its header alone: the main thread
+   * forwards between other nodes' links and this node's workers. False: the user lane towards
+   * it is full (the frame stays where it is and is offered again).
+   */
+  private forward(to: PeerId, system: boolean, data: Uint8Array, start: number, end: number): boolean {
+    const link = this.linkTo(to)
+    if (link === undefined || link.isDead) {
+      this.host.logger.warn({ to, kind: frameKind(data, start) }, 'no route for a forwarded frame; dropped')
+      return true
+    }
+    if (system) link.writeSystem(data, start, end)
+    else if (link.writeUser(data, start, end) === FULL) return false
+    this.forwardedFrames++
+    return true
+  }
+
+  private handleFrame(from: PeerId, frame: Frame, channel: number): boolean {
     switch (frame[0]) {
       case F_TELL:
-        return this.onTell(from, frame[1], frame[2], frame[3])
+        return this.onTell(channel, frame[1], frame[2], frame[3])
       case F_ASK:
-        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4], frame[5])
+        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4], frame[5], channel)
       case F_REPLY: {
         const p = this.pending.get(frame[1])
         if (p !== undefined) p.resolve(frame[2])
@@ -545,13 +675,12 @@ export class ThreadRouter {
       case F_DESCRIBE: {
         const [, id, options, depth, requestId] = frame
         const cell = this.host.cell(id)
-        const reply = (bytes: Encoded): void => this.writeSystem(from, bytes)
         if (cell === undefined) {
-          reply(encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))]))
+          this.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))])
         } else {
           cell.describe(options, depth).then(
-            (d) => reply(encode([F_REPLY, requestId, d])),
-            (e: unknown) => reply(encode([F_FAIL, requestId, errorToData(e)])),
+            (d) => this.sendSystem(from, [F_REPLY, requestId, d]),
+            (e: unknown) => this.sendSystem(from, [F_FAIL, requestId, errorToData(e)]),
           )
         }
         return true
@@ -562,7 +691,7 @@ export class ThreadRouter {
     }
   }
 
-  private onTell(from: number, id: string, handler: string, args: unknown[]): boolean {
+  private onTell(channel: number, id: string, handler: string, args: unknown[]): boolean {
     const cell = this.host.cell(id)
     if (cell === undefined) {
       this.host.deadLetterFor(id, '?', handler, args, 'no such actor on this thread')
@@ -570,22 +699,22 @@ export class ThreadRouter {
     }
     const outcome = cell.deliver(handler, args, null)
     if (outcome === 'full') {
-      cell.whenRoom(() => this.inbox?.unpark(from))
+      cell.whenRoom(() => this.inbox?.unpark(channel))
       return false
     }
     return true
   }
 
-  private onAsk(from: number, id: string, handler: string, args: unknown[], requestId: number, deadline: number): boolean {
+  private onAsk(from: PeerId, id: string, handler: string, args: unknown[], requestId: number, deadline: number, channel: number): boolean {
     const cell = this.host.cell(id)
     if (cell === undefined) {
-      this.writeSystem(from, encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))]))
+      this.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))])
       return true
     }
     const reply = new RemoteReply(this, from, requestId, cell.id, cell.typeName, handler, deadline)
     const outcome = cell.deliver(handler, args, reply)
     if (outcome === 'full') {
-      cell.whenRoom(() => this.inbox?.unpark(from))
+      cell.whenRoom(() => this.inbox?.unpark(channel))
       return false
     }
     return true
@@ -594,14 +723,14 @@ export class ThreadRouter {
   private onStop(from: number, id: string, reason: TerminationReason, requestId: number): void {
     const cell = this.host.cell(id)
     const ack = (): void => {
-      if (requestId !== 0) this.writeSystem(from, encode([F_REPLY, requestId, null]))
+      if (requestId !== 0) this.sendSystem(from, [F_REPLY, requestId, null])
     }
     // Acknowledged once the placement table freed the id: a lookup after `stop()` finds nothing.
     if (cell === undefined) void this.host.released(id).then(ack)
     else void cell.stopWith(reason, undefined).then(() => this.host.released(id)).then(ack)
   }
 
-  private onWatch(from: number, id: string, watchId: number): void {
+  private onWatch(from: PeerId, id: string, watchId: number): void {
     const watcher = new RemoteWatcher(this, from, watchId)
     const cell = this.host.cell(id)
     if (cell === undefined) {
@@ -610,7 +739,7 @@ export class ThreadRouter {
         path: id,
         actorType: '?',
         reason: 'stopped',
-        ref: new ActorRef(new MissingTarget({ id, typeName: '?', path: id, thread: this.thread }, this.host)),
+        ref: new ActorRef(new MissingTarget({ id, typeName: '?', path: id, thread: this.thread, node: this.host.node }, this.host)),
       })
       return
     }
@@ -619,7 +748,7 @@ export class ThreadRouter {
   }
 
   private noticeFrom(d: NoticeData): Terminated {
-    const ref = this.refFor({ id: d.id, typeName: d.actorType, path: d.path, thread: d.thread })
+    const ref = d.ref
     if (ref.target instanceof ThreadTarget) ref.target.markStopped()
     return {
       id: d.id,
@@ -657,14 +786,14 @@ export class ThreadRouter {
     }
     for (const cell of [...this.remoteChildren]) {
       const parent = cell.parent
-      if (parent instanceof RemoteParent && parent.thread === thread) {
+      if (parent instanceof RemoteParent && parent.peer === thread) {
         this.remoteChildren.delete(cell)
         parent.markLost()
         void cell.stopWith('parentStopped', undefined)
       }
     }
     for (const [key, { child, parent }] of [...this.remoteChildLinks]) {
-      if (child.thread !== thread) continue
+      if (child.peer !== thread) continue
       this.remoteChildLinks.delete(key)
       child.markStopped()
       parent.childStopped(child, {

@@ -9,7 +9,7 @@ import type { ParentLink } from '../actor/target.js'
 import type { ActorCell } from '../actor/cell.js'
 import { ActorRefError } from '../actor/errors.js'
 import { loadActorClass } from './actor-modules.js'
-import { decode, type RefAddress } from './codec.js'
+import { addressOf, decode, type RefAddress } from './codec.js'
 import { Inbox } from './inbox.js'
 import { Link } from './link.js'
 import type { RingPair, SpawnSpec } from './messages.js'
@@ -66,13 +66,13 @@ export class ThreadNode {
 
   /** The address of a ref as other threads see it. */
   addressOf(ref: ActorRef): RefAddress {
-    return { id: ref.id, typeName: ref.actorType, path: ref.path, thread: ref.target.thread }
+    return addressOf(ref)
   }
 
   /** Builds and starts the actor a spec describes on this thread. */
   async spawnFromSpec(spec: SpawnSpec): Promise<RefAddress> {
     const type = await loadActorClass(spec.location)
-    const args = decode(spec.args, 0, spec.args.length) as unknown[]
+    const args = decode(spec.args, 0, spec.args.length, this.router.resolveRef) as unknown[]
     let parent: ParentLink | null = null
     let parentCell: ActorCell | undefined
     if (spec.parent !== null) {

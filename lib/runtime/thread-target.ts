@@ -11,13 +11,14 @@ import { ActorRef } from '../actor/ref.js'
 import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { encode, errorToData, type RefAddress } from './codec.js'
-import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData } from './frames.js'
+import type { NodeAddress } from '../actor/address.js'
+import { errorToData, type RefAddress } from './codec.js'
+import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData, type PeerId } from './frames.js'
 import type { ThreadRouter } from './router.js'
 
 /** A Terminated notice as it travels between threads. */
 export function noticeToData(n: Terminated): NoticeData {
-  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, thread: n.ref.target.thread, reason: n.reason }
+  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, ref: n.ref, reason: n.reason }
   if (n.error !== undefined) d.error = n.error instanceof Error ? n.error : errorToData(n.error)
   return d
 }
@@ -27,7 +28,10 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
   readonly id: string
   readonly typeName: string
   readonly path: string
+  readonly node: NodeAddress
   readonly thread: number
+  /** Where frames for the actor go: its thread here, or its node's slot and thread. */
+  readonly peer: PeerId
   private stoppedKnown = false
   private ref: ActorRef | null = null
   /** The class's handlers once this thread knows them. */
@@ -40,7 +44,9 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
     this.id = a.id
     this.typeName = a.typeName
     this.path = a.path
+    this.node = a.node
     this.thread = a.thread
+    this.peer = router.peerOf(a)
   }
 
   get alive(): boolean {
@@ -129,7 +135,7 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
 export class RemoteParent implements ParentLink {
   readonly id: string
   readonly path: string
-  readonly thread: number
+  readonly peer: PeerId
   private lost = false
   private readonly target: ThreadTarget
 
@@ -139,8 +145,8 @@ export class RemoteParent implements ParentLink {
   ) {
     this.id = a.id
     this.path = a.path
-    this.thread = a.thread
     this.target = router.targetFor(a)
+    this.peer = this.target.peer
   }
 
   get alive(): boolean {
@@ -157,11 +163,11 @@ export class RemoteParent implements ParentLink {
 
   childStopped(_child: ChildHandle, notice: Terminated): void {
     if (this.lost) return
-    this.router.writeSystem(this.thread, encode([F_CHILD_TERMINATED, this.id, noticeToData(notice)]))
+    this.router.sendSystem(this.peer, [F_CHILD_TERMINATED, this.id, noticeToData(notice)])
   }
 
   escalate(child: ChildHandle, error: unknown, handler: string): void {
-    this.router.writeSystem(this.thread, encode([F_ESCALATE, this.id, child.id, errorToData(error), handler]))
+    this.router.sendSystem(this.peer, [F_ESCALATE, this.id, child.id, errorToData(error), handler])
   }
 }
 
@@ -170,6 +176,7 @@ export class MissingTarget implements MessageTarget {
   readonly id: string
   readonly typeName: string
   readonly path: string
+  readonly node: NodeAddress
   readonly thread: number
 
   constructor(
@@ -179,6 +186,7 @@ export class MissingTarget implements MessageTarget {
     this.id = a.id
     this.typeName = a.typeName
     this.path = a.path
+    this.node = a.node
     this.thread = a.thread
   }
 

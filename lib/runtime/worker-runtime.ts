@@ -17,7 +17,7 @@ import { ActorSystem, type SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { consoleLogger, type LogLevel } from '../util/logger.js'
 import { locate } from './actor-modules.js'
-import { encodeCopy, errorToData, NotEncodableError, type RefAddress } from './codec.js'
+import { addressOf, encodeCopy, errorToData, NotEncodableError, type RefAddress } from './codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement } from './placement.js'
@@ -33,7 +33,7 @@ export class WorkerRuntime implements SystemRuntime {
   ) {}
 
   private address(cell: ActorCell): RefAddress {
-    return { id: cell.id, typeName: cell.typeName, path: cell.path, thread: this.host.thread }
+    return addressOf(cell.self)
   }
 
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
@@ -180,6 +180,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
   const options = {
     name: o.name,
     nodeId: o.nodeId,
+    incarnation: o.incarnation,
     askTimeoutMs: o.askTimeoutMs,
     stopTimeoutMs: o.stopTimeoutMs,
     mailboxCapacity: o.mailboxCapacity,
@@ -213,6 +214,9 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         return undefined
       case 'peerRestored':
         node.router.peerReplaced(m.thread)
+        return undefined
+      case 'nodeSlot':
+        node.router.setSlot(m.slot, m.node)
         return undefined
       case 'stats':
         return r.stats()

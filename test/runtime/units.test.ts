@@ -1,6 +1,7 @@
 // The runtime's building blocks on one thread: ring, link (chunking, backlog, limits),
 // codec (errors, refusals), placement policies, control channel.
 import t from 'tap'
+import { realpathSync } from 'node:fs'
 import { MessageChannel } from 'node:worker_threads'
 import { EventEmitter } from 'node:events'
 import { SpscRing } from '../../lib/runtime/ring.js'
@@ -213,11 +214,13 @@ t.test('worker execArgv keeps loaders and drops flags workers refuse', async (t)
 t.test('under tsx, workers get a preload that registers the parent\'s tsx', async (t) => {
   const { tsxApiUrl, workerExecArgv } = await import('../../lib/runtime/worker-entry.js')
   const root = new URL('../../', import.meta.url).pathname
-  const api = `file://${root}node_modules/tsx/dist/esm/api/index.mjs`
-  const cli = ['--require', `${root}node_modules/tsx/dist/preflight.cjs`, '--import', `file://${root}node_modules/tsx/dist/loader.mjs`]
+  // Where the tsx package really is (node_modules may be a link), as module resolution reports it.
+  const tsxDir = `${realpathSync(`${root}node_modules/tsx`)}/`
+  const api = `file://${tsxDir}dist/esm/api/index.mjs`
+  const cli = ['--require', `${tsxDir}dist/preflight.cjs`, '--import', `file://${tsxDir}dist/loader.mjs`]
   t.equal(tsxApiUrl(cli), api, 'the tsx CLI (preflight + loader)')
-  t.equal(tsxApiUrl([`--import=file://${root}node_modules/tsx/dist/loader.mjs`]), api, '--import=<url>')
-  t.equal(tsxApiUrl(['--import', 'tsx'], root), `file://${root}node_modules/tsx/dist/esm/api/index.mjs`, 'node --import tsx, resolved from the working directory')
+  t.equal(tsxApiUrl([`--import=file://${tsxDir}dist/loader.mjs`]), api, '--import=<url>')
+  t.equal(tsxApiUrl(['--import', 'tsx'], root), api, 'node --import tsx, resolved from the working directory')
   t.equal(tsxApiUrl(['--import', 'tsx'], '/'), undefined, 'no tsx to be found there')
   t.equal(tsxApiUrl(['--import', 'file:///x/@tapjs/typescript/import.mjs']), undefined, 'other loaders need nothing')
   const argv = workerExecArgv(cli)
