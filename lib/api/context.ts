@@ -1,12 +1,13 @@
 /**
  * What a route handler can use besides its request: the system, the runtime status source,
- * the health checks, the metric collectors, the sampler and the route table. One per running
- * HTTP API.
+ * the health checks, the metric collectors and the registry that renders them, the sampler and
+ * the route table. One per running HTTP API.
  */
 import type { ActorSystem } from '../actor/system.js'
 import type { Logger } from '../util/logger.js'
 import type { MetricCollectors } from '../util/metric-collectors.js'
 import type { HealthChecks } from './health.js'
+import type { MetricsRegistry } from './metrics-registry.js'
 import type { Router } from './router.js'
 import type { RuntimeStatusSource } from './runtime-status.js'
 import type { RuntimeSampler } from './sampler.js'
@@ -25,6 +26,8 @@ export interface ApiContext {
   readonly runtime: RuntimeStatusSource
   readonly health: HealthChecks
   readonly collectors: MetricCollectors
+  /** This API's prom-client registry: runtime families, collectors and process metrics. */
+  readonly metrics: MetricsRegistry
   readonly sampler: RuntimeSampler
   readonly router: Router
   readonly logger: Logger

@@ -1,28 +1,35 @@
 /**
  * Node process metrics (CPU, memory, heap, event-loop lag, handles, GC) from prom-client's
- * default collectors. They describe the process, not a system, so one registry serves every
- * HTTP API in the process; it is created on the first scrape.
+ * default collectors. They describe the process, not a system, and some install process-wide
+ * observers (GC, event-loop delay), so they are created once per process, on the first scrape,
+ * and the same metric objects are registered in every HTTP API's registry.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import { collectDefaultMetrics, Registry, type Metric } from 'prom-client'
 
-let registry: Registry | null = null
+/** One process metric object and the family name it is registered under. */
+export interface ProcessMetric {
+  name: string
+  type: string
+  metric: Metric
+}
 
-function processRegistry(): Registry {
-  if (registry === null) {
-    registry = new Registry()
+let metrics: ProcessMetric[] | null = null
+
+/** The process metric objects, created on the first call. */
+export function processMetrics(): readonly ProcessMetric[] {
+  if (metrics === null) {
+    const registry = new Registry()
     collectDefaultMetrics({ register: registry })
     // Gauges named *_total break Prometheus naming rules (promtool rejects them); the per-type
     // gauges without the suffix carry the same figures.
     for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
       registry.removeSingleMetric(name)
     }
+    metrics = []
+    for (const { name, type } of registry.getMetricsAsArray()) {
+      const metric = registry.getSingleMetric(name)
+      if (metric !== undefined) metrics.push({ name, type: String(type), metric })
+    }
   }
-  return registry
-}
-
-/** The process metrics as Prometheus text, and every series name they use. */
-export async function processMetrics(): Promise<{ text: string; names: string[] }> {
-  const r = processRegistry()
-  const names = r.getMetricsAsArray().flatMap((m) => [m.name, `${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`])
-  return { text: await r.metrics(), names }
+  return metrics
 }

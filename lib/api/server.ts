@@ -12,6 +12,7 @@ import { metricCollectors } from '../util/metric-collectors.js'
 import type { ApiContext } from './context.js'
 import { ApiError } from './errors.js'
 import { healthChecks, type HealthChecks } from './health.js'
+import { MetricsRegistry } from './metrics-registry.js'
 import { resolveHttpApiServerOptions, type HttpApiServerOptions } from './options.js'
 import { parseQuery } from './query.js'
 import type { HttpMethod, Router, RouteResult } from './router.js'
@@ -72,14 +73,17 @@ export async function startHttpApi(system: ActorSystem, options: HttpApiServerOp
     o.sampleIntervalMs,
     Math.max(o.rateWindowSamples, o.queueGrowthSamples),
   )
+  const logger = o.logger ?? system.options.logger
+  const collectors = metricCollectors(system)
   const ctx: ApiContext = {
     system,
     runtime,
     health: healthChecks(system),
-    collectors: metricCollectors(system),
+    collectors,
+    metrics: new MetricsRegistry({ system, runtime, collectors, logger }),
     sampler,
     router: httpRoutes(system),
-    logger: o.logger ?? system.options.logger,
+    logger,
     queues: { growthSamples: o.queueGrowthSamples, depthFloor: o.queueDepthFloor },
     startedAt: performance.timeOrigin,
   }

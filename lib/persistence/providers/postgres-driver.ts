@@ -48,6 +48,11 @@ export function createPostgresDriver(s: SqlPoolSettings): SqlDriver {
   const where = redactUrl(s.url)
   // An idle client losing its server emits here; without a listener it would crash the process.
   pool.on('error', (e) => s.logger?.warn({ storage: where, err: e }, 'an idle journal connection failed'))
+  // Every client keeps a listener of its own for its whole life: a server that ends the
+  // connection (restart, pg_terminate_backend) while the client is between the pool's hands and
+  // a statement's must not become an uncaught 'error' event. The statement in flight, if any,
+  // fails with the same error and is handled where it was issued.
+  pool.on('connect', (client) => client.on('error', (e) => s.logger?.debug({ storage: where, err: e }, 'a journal connection ended')))
   const runOn =
     (c: pg.Pool | pg.PoolClient): SqlRunner =>
     async (sql, params = []) =>
