@@ -720,10 +720,6 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     this.owned.add(r)
   }
 
-  disown(r: OwnedResource): void {
-    this.owned.delete(r)
-  }
-
   // ---------------------------------------------------------------- watch
 
   addWatcher(listener: TerminationListener): void {

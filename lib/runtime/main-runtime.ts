@@ -19,13 +19,13 @@ import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { loadActorClass, locate, moduleOf, type ClassLocation } from './actor-modules.js'
 import { BlockingPool } from './blocking.js'
-import { addressOf, decode, encodeCopy, NotEncodableError, type RefAddress, type RefResolver } from './codec.js'
+import { addressOf, decode, encodeCopy, NotEncodableError, type RefAddress, type RefResolver } from './transport/codec.js'
 import type { MainToWorker, PlaceRequest, SpawnSpec, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
 import { RemoteParent } from './thread-target.js'
 import { ThreadNode } from './thread-node.js'
 import { WorkerPool } from './worker-pool.js'
-import type { FrameLink } from './link.js'
+import type { FrameLink } from './transport/link.js'
 
 /** One row of the placement table. */
 interface Placed {

@@ -4,7 +4,7 @@
  * shutdown. Never per-message traffic: that goes through the rings.
  */
 import type { NodeAddress } from '../actor/address.js'
-import type { ErrorData, RefAddress } from './codec.js'
+import type { ErrorData, RefAddress } from './transport/codec.js'
 import type { ClassLocation } from './actor-modules.js'
 import type { ResolvedStrategy } from '../actor/supervision.js'
 import type { MetricsSnapshot } from '../actor/metrics.js'

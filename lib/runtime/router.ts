@@ -19,7 +19,7 @@ import type { TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
 import { nodeKey, sameNode, type ActorAddress, type NodeAddress } from '../actor/address.js'
-import { dataToError, decode, encodeFrame, errorToData, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
+import { dataToError, decode, encodeFrame, errorToData, NotEncodableError, type Encoded, type RefAddress } from './transport/codec.js'
 import {
   F_ASK,
   F_CHILD_TERMINATED,
@@ -45,9 +45,9 @@ import {
   writeFrameHeader,
   type PeerId,
   type NoticeData,
-} from './frames.js'
-import type { Inbox } from './inbox.js'
-import { FULL, type FrameLink, type Link } from './link.js'
+} from './transport/frames.js'
+import type { Inbox } from './transport/inbox.js'
+import { FULL, type FrameLink, type Link } from './transport/link.js'
 import { MissingTarget, noticeToData, RemoteParent, ThreadTarget } from './thread-target.js'
 
 /** An ask in flight to another thread. */

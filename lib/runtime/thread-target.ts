@@ -12,8 +12,8 @@ import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
 import type { NodeAddress } from '../actor/address.js'
-import { errorToData, type RefAddress } from './codec.js'
-import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData, type PeerId } from './frames.js'
+import { errorToData, type RefAddress } from './transport/codec.js'
+import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData, type PeerId } from './transport/frames.js'
 import type { ThreadRouter } from './router.js'
 
 /** A Terminated notice as it travels between threads. */

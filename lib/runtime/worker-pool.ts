@@ -8,11 +8,11 @@
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../util/logger.js'
 import { ActorRefError } from '../actor/errors.js'
-import { dataToError } from './codec.js'
+import { dataToError } from './transport/codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, RingPair, WorkerInit, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
-import { RING_CONTROL_BYTES } from './ring.js'
-import { ThreadSignal } from './signal.js'
+import { RING_CONTROL_BYTES } from './transport/ring.js'
+import { ThreadSignal } from './transport/signal.js'
 import { actorWorkerUrl, workerExecArgv } from './worker-entry.js'
 
 /** One worker as the pool tracks it. */

@@ -17,11 +17,11 @@ import { ActorSystem, type SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { consoleLogger, type LogLevel } from '../util/logger.js'
 import { locate } from './actor-modules.js'
-import { addressOf, encodeCopy, errorToData, NotEncodableError, type RefAddress } from './codec.js'
+import { addressOf, encodeCopy, errorToData, NotEncodableError, type RefAddress } from './transport/codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement } from './placement.js'
-import { ThreadSignal } from './signal.js'
+import { ThreadSignal } from './transport/signal.js'
 import { ThreadNode } from './thread-node.js'
 
 export class WorkerRuntime implements SystemRuntime {
@@ -251,14 +251,6 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     node.connect(peer, init.outbound[peer] as never, init.inbound[peer] as never, init.signals[peer] as SharedArrayBuffer)
   }
   node.start()
-  if (process.env['COERCE_DEBUG_INBOX']) {
-    setInterval(() => {
-      const ib = node.inbox as unknown as { scheduled: boolean; waiting: boolean; stopped: boolean; peers: Map<number, { from: number; parked: boolean; sys: { hasData(): boolean }; user: { hasData(): boolean } }> }
-      console.error('W', init.thread, 'sched', ib.scheduled, 'waiting', ib.waiting, 'stopped', ib.stopped, 'sleeping', node.signal.isSleeping,
-        [...ib.peers.values()].map((p) => [p.from, p.parked, p.sys.hasData(), p.user.hasData()]),
-        'links', node.router.allLinks().map((l) => [l.peer, l.backlog]), 'cells', system.host.actorCount, 'queue', system.host.queueDepth())
-    }, 1000).unref()
-  }
   statsTimer = setInterval(() => control.post({ t: 'stats', stats: (runtime as WorkerRuntime).stats() }), o.statsIntervalMs)
   statsTimer.unref()
   port.postMessage({ t: 'ready' } satisfies WorkerToMain)

@@ -5,8 +5,8 @@
 import t from 'tap'
 import { ActorSystem, sameNode, type ActorRef, type NodeAddress } from '../../lib/index.js'
 import type { MainRuntime } from '../../lib/runtime/main-runtime.js'
-import { WRITTEN, type FrameLink, type WriteOutcome } from '../../lib/runtime/link.js'
-import { FRAME_HEADER_BYTES, frameKind, frameTarget, rewriteFrameSlots, threadOfPeer } from '../../lib/runtime/frames.js'
+import { WRITTEN, type FrameLink, type WriteOutcome } from '../../lib/runtime/transport/link.js'
+import { FRAME_HEADER_BYTES, frameKind, frameTarget, rewriteFrameSlots, threadOfPeer } from '../../lib/runtime/transport/frames.js'
 import { Counter, Forwarder } from '../fixtures/worker-actors.js'
 
 /**

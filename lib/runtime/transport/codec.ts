@@ -18,9 +18,9 @@ import { EventEmitter } from 'node:events'
 import { MessagePort } from 'node:worker_threads'
 import { addExtension, Packr, RESERVE_START_SPACE, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr'
 import { FRAME_HEADER_BYTES } from './frames.js'
-import type { ActorAddress } from '../actor/address.js'
-import { ActorRef } from '../actor/ref.js'
-import { dataToError, errorToData, type ErrorData } from '../actor/error-registry.js'
+import type { ActorAddress } from '../../actor/address.js'
+import { ActorRef } from '../../actor/ref.js'
+import { dataToError, errorToData, type ErrorData } from '../../actor/error-registry.js'
 
 export { dataToError, errorToData, type ErrorData }
 

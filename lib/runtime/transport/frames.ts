@@ -20,9 +20,9 @@
  * which is never blocked behind user traffic and never dropped.
  */
 import type { ErrorData } from './codec.js'
-import type { DescribeOptions } from '../actor/describe.js'
-import type { TerminationReason } from '../actor/terminated.js'
-import type { ActorRef } from '../actor/ref.js'
+import type { DescribeOptions } from '../../actor/describe.js'
+import type { TerminationReason } from '../../actor/terminated.js'
+import type { ActorRef } from '../../actor/ref.js'
 
 /** Bytes of the routing header in front of every frame's payload. */
 export const FRAME_HEADER_BYTES = 16

@@ -8,7 +8,7 @@
  * Queued frames are flushed when the peer frees space (it rings this thread's doorbell because
  * the link raised the ring's producer-waiting flag).
  */
-import { Deque } from '../util/deque.js'
+import { Deque } from '../../util/deque.js'
 import { CHUNK_FIRST, CHUNK_LAST, CHUNK_MIDDLE, CHUNK_NONE } from './frames.js'
 import type { SpscRing } from './ring.js'
 import type { ThreadSignal } from './signal.js'
