@@ -22,7 +22,7 @@ import { BlockingPool } from './blocking.js'
 import { addressOf, decode, encodeCopy, NotEncodableError, type RefAddress, type RefResolver } from './transport/codec.js'
 import type { MainToWorker, PlaceRequest, SpawnSpec, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
-import { RemoteParent } from './thread-target.js'
+import { PeerParent } from './thread-target.js'
 import { ThreadNode } from './thread-node.js'
 import { WorkerPool } from './worker-pool.js'
 import type { FrameLink } from './transport/link.js'
@@ -136,17 +136,17 @@ export class MainRuntime implements SystemRuntime {
     const p = job.prepared
     const type = p.type ?? (await loadActorClass(job.location as ClassLocation))
     const args = job.args instanceof Uint8Array ? (decodeArgs(job.args, this.node?.router.resolveRef ?? null) as unknown[]) : job.args
-    let parentLink: ActorCell | RemoteParent | null = job.parentCell
+    let parentLink: ActorCell | PeerParent | null = job.parentCell
     if (parentLink === null && job.parent !== null) {
       if (job.parent.thread === 0) {
         const cell = this.host.cell(job.parent.id)
         if (cell === undefined || !cell.alive) throw new ActorRefError('Stopped', 'the parent stopped', { actorId: job.parent.id })
         parentLink = cell
       } else {
-        parentLink = new RemoteParent(this.requireNode().router, job.parent)
+        parentLink = new PeerParent(this.requireNode().router, job.parent)
       }
     }
-    const parentCell = parentLink !== null && !(parentLink instanceof RemoteParent) ? parentLink : undefined
+    const parentCell = parentLink !== null && !(parentLink instanceof PeerParent) ? parentLink : undefined
     return this.host.spawnLocal({
       type,
       typeName: p.typeName,
@@ -160,7 +160,7 @@ export class MainRuntime implements SystemRuntime {
       ...(parentCell !== undefined ? { parentCell } : {}),
       registered: recorded,
       onCreated: (cell) => {
-        if (parentLink instanceof RemoteParent) this.node?.router.trackRemoteChild(cell)
+        if (parentLink instanceof PeerParent) this.node?.router.trackRemoteChild(cell)
       },
     })
   }

@@ -15,7 +15,7 @@ import { Link } from './transport/link.js'
 import type { RingPair, SpawnSpec } from './messages.js'
 import { SpscRing } from './transport/ring.js'
 import { ThreadRouter } from './router.js'
-import { RemoteParent } from './thread-target.js'
+import { PeerParent } from './thread-target.js'
 import { ThreadSignal } from './transport/signal.js'
 
 export interface ThreadNodeOptions {
@@ -83,7 +83,7 @@ export class ThreadNode {
         }
         parent = parentCell
       } else {
-        parent = new RemoteParent(this.router, spec.parent)
+        parent = new PeerParent(this.router, spec.parent)
       }
     }
     const ref = await this.host.spawnLocal({
@@ -99,7 +99,7 @@ export class ThreadNode {
       ...(parentCell !== undefined ? { parentCell } : {}),
       registered: spec.tracked || spec.parent === null,
       onCreated: (cell) => {
-        if (parent instanceof RemoteParent) this.router.trackRemoteChild(cell)
+        if (parent instanceof PeerParent) this.router.trackRemoteChild(cell)
       },
     })
     return this.addressOf(ref)

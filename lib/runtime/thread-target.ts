@@ -1,6 +1,6 @@
 /**
  * The targets behind refs to actors this thread does not host: `ThreadTarget` (an actor on
- * another thread, reached through the router), `RemoteParent` (a child's link to a parent on
+ * another thread, reached through the router), `PeerParent` (a child's link to a parent on
  * another thread) and `MissingTarget` (an address on this thread whose actor is gone).
  */
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
@@ -132,7 +132,7 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
 }
 
 /** A child's link to a parent on another thread. */
-export class RemoteParent implements ParentLink {
+export class PeerParent implements ParentLink {
   readonly id: string
   readonly path: string
   readonly peer: PeerId
