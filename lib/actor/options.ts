@@ -2,6 +2,7 @@
  * Actor system options: the public `ActorSystemOptions`, the defaults, and the one place they
  * are validated. Inner code trusts `ResolvedSystemOptions`.
  */
+import { extensionOptionFields } from './extensions.js'
 import { newIncarnation } from './address.js'
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
@@ -167,7 +168,7 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     problems.push((e as Error).message)
   }
   const extra: Record<string, unknown> = {}
-  for (const [field, ext] of optionFields) extra[field] = ext.resolve((o as Record<string, unknown>)[field], problems)
+  for (const [field, ext] of extensionOptionFields()) extra[field] = ext.resolve((o as Record<string, unknown>)[field], problems)
   if (problems.length > 0 || supervision === undefined) {
     throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
   }
@@ -197,29 +198,10 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   return Object.assign(resolved, extra) as unknown as ResolvedSystemOptions
 }
 
-/**
- * A system option owned by a higher layer (persistence, ...): validated with the others in
- * `ActorSystem.start`, and handed to worker threads in plain-data form. The layer declares the
- * field's types by augmenting `ActorSystemOptions` and `ResolvedSystemOptions`.
- */
-export interface OptionField<R = unknown> {
-  /** Validates the raw value (undefined when absent), pushing each problem; returns the resolved value. */
-  resolve(raw: unknown, problems: string[]): R
-  /** What a worker thread receives (plain data; the resolved value when omitted). */
-  forWorker?(resolved: R): unknown
-}
-
-const optionFields = new Map<string, OptionField>()
-
-/** @internal Installs a system option of a higher layer (done when that layer's module loads). */
-export function installOptionField<R>(name: string, field: OptionField<R>): void {
-  optionFields.set(name, field as OptionField)
-}
-
 /** @internal The installed option fields' values for a worker thread. */
 export function optionFieldsForWorker(o: ResolvedSystemOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [name, field] of optionFields) {
+  for (const [name, field] of extensionOptionFields()) {
     const value = (o as unknown as Record<string, unknown>)[name]
     out[name] = field.forWorker === undefined ? value : field.forWorker(value)
   }
