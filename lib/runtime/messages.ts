@@ -3,6 +3,7 @@
  * spawns and placement, id reservations, lookups, stats, offloaded tasks, thread loss and
  * shutdown. Never per-message traffic: that goes through the rings.
  */
+import type { ThreadKind } from './thread-kind.js'
 import type { NodeAddress } from '../actor/address.js'
 import type { ErrorData, RefAddress } from './transport/codec.js'
 import type { ClassLocation } from './actor-modules.js'
@@ -43,6 +44,7 @@ export interface RingPair {
 /** What a worker receives at start-up (workerData). */
 export interface WorkerInit {
   thread: number
+  kind: ThreadKind
   workers: number
   /** Doorbells of every thread, by thread number (0 = main). */
   signals: SharedArrayBuffer[]

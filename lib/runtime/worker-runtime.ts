@@ -23,6 +23,7 @@ import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './mess
 import { checkPlacement } from './placement.js'
 import { ThreadSignal } from './transport/signal.js'
 import { ThreadNode } from './thread-node.js'
+import { spinMicrosFor } from './thread-kind.js'
 
 export class WorkerRuntime implements SystemRuntime {
   constructor(
@@ -238,7 +239,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
   let node!: ThreadNode
   const system: ActorSystem = new ActorSystem(options, init.thread, (host): SystemRuntime => {
     node = new ThreadNode(host, ThreadSignal.attach(init.signals[init.thread] as SharedArrayBuffer), {
-      spinMicros: o.spinMicros,
+      spinMicros: spinMicrosFor(init.kind, o.spinMicros),
       outboxLimit: o.outboxLimit,
     })
     runtime = new WorkerRuntime(host, node, control, init.workers)
