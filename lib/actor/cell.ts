@@ -316,7 +316,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     this.owned.add(r)
   }
 
-  // ---------------------------------------------------------------- supervision (cell/failure.ts)
+  // ---------------------------------------------------------------- as parent and child (cell/failure.ts)
 
   /** The parent resumed after this actor (or an ancestor) escalated: run again. */
   resumeFromParent(): void {
