@@ -6,6 +6,7 @@
  */
 import { actorTypeName, Actor, handlerNamesOf } from '../actor/actor.js'
 import { ActorRefError } from '../actor/errors.js'
+import type { ClassLocation } from '../actor/spawn-record.js'
 import type { ActorClass } from '../actor/types.js'
 
 const registered = new WeakMap<ActorClass, string>()
@@ -36,12 +37,7 @@ export function moduleOf(type: ActorClass): string | undefined {
   return typeof declared === 'string' && declared.length > 0 ? declared : undefined
 }
 
-/** How a worker finds a class: its module and its export name. */
-export interface ClassLocation {
-  typeName: string
-  moduleUrl: string
-  exportName: string
-}
+export type { ClassLocation } from '../actor/spawn-record.js'
 
 /** The location of `type`, or a clear error when it cannot be loaded elsewhere. */
 export function locate(type: ActorClass): ClassLocation {

@@ -6,34 +6,11 @@
 import type { ThreadKind } from './thread-kind.js'
 import type { NodeAddress } from '../actor/address.js'
 import type { ErrorData, RefAddress } from './transport/codec.js'
-import type { ClassLocation } from './actor-modules.js'
-import type { ResolvedStrategy } from '../actor/supervision.js'
+import type { PlacedSpawnRecord, SpawnRecord } from '../actor/spawn-record.js'
+import type { WorkerOptions } from './worker-options.js'
+
+export type { WorkerOptions } from './worker-options.js'
 import type { MetricsSnapshot } from '../actor/metrics.js'
-
-/** Everything a thread needs to construct an actor it was asked to host. */
-export interface SpawnSpec {
-  id: string
-  localId: string
-  tracked: boolean
-  location: ClassLocation
-  /** msgpackr-encoded constructor arguments. */
-  args: Uint8Array
-  /** The supervision strategy (its directive is a string: functions cannot cross threads). */
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
-  parent: RefAddress | null
-}
-
-/** A spawn a worker asks the main thread to place (explicit placement or a top-level spawn). */
-export interface PlaceRequest {
-  localId: string | undefined
-  location: ClassLocation
-  args: Uint8Array
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
-  parent: RefAddress | null
-  placement: 'main' | 'worker' | number | undefined
-}
 
 /** The SharedArrayBuffers of one directed thread pair. */
 export interface RingPair {
@@ -54,24 +31,6 @@ export interface WorkerInit {
   options: WorkerOptions
 }
 
-/** The serialisable part of the system options a worker needs. */
-export interface WorkerOptions {
-  name: string
-  nodeId: string
-  incarnation: number
-  askTimeoutMs: number
-  stopTimeoutMs: number
-  mailboxCapacity: number
-  metricsSampleEvery: number
-  logLevel: string
-  spinMicros: number
-  outboxLimit: number
-  statsIntervalMs: number
-  supervision: ResolvedStrategy
-  /** Option fields of higher layers (persistence, ...) in their plain-data worker form. */
-  extensions: Record<string, unknown>
-}
-
 /** What a worker reports about itself. */
 export interface WorkerStats {
   thread: number
@@ -87,7 +46,8 @@ export interface WorkerStats {
 }
 
 export type MainToWorker =
-  | { t: 'spawn'; spec: SpawnSpec }
+  /** Build this actor here (its record is placed: ids final, arguments encoded, class located). */
+  | { t: 'spawn'; record: PlacedSpawnRecord }
   | { t: 'peerLost'; thread: number }
   | { t: 'peerReplaced'; thread: number; outbound: RingPair; inbound: RingPair; signal: SharedArrayBuffer }
   /** The replaced worker's actors are back: send to it again. */
@@ -100,7 +60,8 @@ export type MainToWorker =
 
 export type WorkerToMain =
   | { t: 'ready' }
-  | { t: 'place'; request: PlaceRequest }
+  /** Place this spawn (explicit placement or a top-level spawn; arguments encoded, class located). */
+  | { t: 'place'; record: SpawnRecord }
   | { t: 'reserve'; id: string; typeName: string; parent: RefAddress | null }
   | { t: 'released'; id: string }
   | { t: 'lookup'; id: string }
