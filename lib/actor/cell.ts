@@ -42,7 +42,7 @@ export interface CellInit {
   /** The id without the parent prefix (equals `id` for top-level actors). */
   localId: string
   type: ActorClass
-  typeName: string
+  actorType: string
   args: readonly unknown[]
   parent: ParentLink | null
   tracked: boolean
@@ -55,7 +55,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   readonly id: string
   readonly path: string
   readonly type: ActorClass
-  readonly typeName: string
+  readonly actorType: string
   readonly tracked: boolean
   readonly parent: ParentLink | null
   readonly children = new Map<string, ChildHandle>()
@@ -104,14 +104,14 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     this.id = init.id
     this.path = init.parent === null ? init.id : `${init.parent.path}/${init.localId}`
     this.type = init.type
-    this.typeName = init.typeName
+    this.actorType = init.actorType
     this.args = init.args
     this.parent = init.parent
     this.tracked = init.tracked
     this.strategy = init.strategy
     this.user = new UserMailbox(init.mailboxCapacity, init.host.wheel)
     this.handlers = handlerNamesOf(init.type)
-    this.typeStats = init.host.metrics.forType(init.typeName)
+    this.typeStats = init.host.metrics.forType(init.actorType)
     this.self = new ActorRef(this)
     this.ctx = new ActorContext(this)
   }
@@ -158,7 +158,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   // ---------------------------------------------------------------- sending
 
   error(code: ActorErrorCode, message: string, handler?: string, cause?: unknown): ActorRefError {
-    return new ActorRefError(code, message, { actorId: this.id, actorType: this.typeName, handler, cause })
+    return new ActorRefError(code, message, { actorId: this.id, actorType: this.actorType, handler, cause })
   }
 
   private statsFor(handler: string): HandlerStats {
@@ -171,7 +171,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   private checkHandler(handler: string): void {
     if (!this.handlers.has(handler)) {
-      throw this.error('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, String(handler))
+      throw this.error('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, String(handler))
     }
   }
 
@@ -240,7 +240,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
    */
   deliver(handler: string, args: unknown[], reply: Reply | null): 'ok' | 'full' {
     if (!this.handlers.has(handler)) {
-      const e = this.error('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, String(handler))
+      const e = this.error('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, String(handler))
       if (reply !== null) reply.reject(e)
       else {
         this.host.logger.warn({ actorId: this.id, handler }, 'tell to an unknown handler from another thread')
@@ -363,7 +363,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     return {
       id: this.id,
       path: this.path,
-      actorType: this.typeName,
+      actorType: this.actorType,
       status: this.status,
       tracked: this.tracked,
       mailboxSize: this.mailboxSize,

@@ -103,14 +103,14 @@ export class ActorHost {
    */
   async spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
     if (this.cells.has(record.id)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.typeName })
+      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType })
     }
     const cell = new ActorCell({
       host: this,
       id: record.id,
       localId: record.localId,
       type: local.type,
-      typeName: record.typeName,
+      actorType: record.actorType,
       args: local.args,
       parent: local.parent,
       tracked: record.tracked,
@@ -174,7 +174,7 @@ export class ActorHost {
   }
 
   deadLetter(cell: ActorCell, handler: string, args: unknown[], reason: string): void {
-    this.deadLetterFor(cell.id, cell.typeName, handler, args, reason)
+    this.deadLetterFor(cell.id, cell.actorType, handler, args, reason)
   }
 
   /** Records a message that reached no actor. */
@@ -185,12 +185,12 @@ export class ActorHost {
   }
 
   reportFailure(cell: ActorCell, handler: string, error: unknown): void {
-    this.logger.warn({ actorId: cell.id, actorType: cell.typeName, handler, err: error }, 'actor failed')
-    this.events.emit('actorFailed', { actorId: cell.id, actorType: cell.typeName, handler, error })
+    this.logger.warn({ actorId: cell.id, actorType: cell.actorType, handler, err: error }, 'actor failed')
+    this.events.emit('actorFailed', { actorId: cell.id, actorType: cell.actorType, handler, error })
   }
 
   loggerFor(cell: ActorCell): Logger {
-    return actorLogger(this.logger, { actorId: cell.id, actorType: cell.typeName, nodeId: this.options.nodeId }, cell)
+    return actorLogger(this.logger, { actorId: cell.id, actorType: cell.actorType, nodeId: this.options.nodeId }, cell)
   }
 
   async describe(options: Required<DescribeOptions>): Promise<ActorDescription[]> {
@@ -210,9 +210,9 @@ function spawningParent(cell: ActorCell): SpawningParent {
   return {
     alive: cell.alive,
     id: cell.id,
-    typeName: cell.typeName,
+    actorType: cell.actorType,
     childSupervision: cell.childSupervision,
-    address: { node: t.node, thread: t.thread, id: t.id, typeName: t.typeName, path: t.path },
+    address: { node: t.node, thread: t.thread, id: t.id, actorType: t.actorType, path: t.path },
   }
 }
 

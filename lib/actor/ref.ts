@@ -40,7 +40,7 @@ export class ActorRef<A extends Actor = Actor> {
 
   /** The actor's type name, as used in wire message names (`Type.handler`). */
   get actorType(): string {
-    return this.target.typeName
+    return this.target.actorType
   }
 
   /** False once the actor stopped. */

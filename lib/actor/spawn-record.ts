@@ -15,14 +15,14 @@ import type { ActorClass } from './types.js'
 
 /** How a thread that lacks a class finds it: its module and its export name. */
 export interface ClassLocation {
-  typeName: string
+  actorType: string
   moduleUrl: string
   exportName: string
 }
 
 /** The address of the spawning actor, as every thread sees it (a `RefAddress`). */
 export interface SpawnParent extends ActorAddress {
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
 }
 
@@ -38,7 +38,7 @@ export type SpawnPlacement = 'main' | 'worker' | number
 /** One validated spawn request. Plain data except `args` before they are encoded. */
 export interface SpawnRecord {
   /** The class's wire name (`ActorType` in message type names). */
-  typeName: string
+  actorType: string
   /** Where another thread imports the class from; null while only the spawning thread needs it. */
   location: ClassLocation | null
   /** Constructor arguments: as given on the spawning thread, msgpack-encoded once they cross one. */
@@ -70,7 +70,7 @@ export interface SpawnDefaults {
 export interface SpawningParent {
   readonly alive: boolean
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly childSupervision: SupervisionStrategy | undefined
   readonly address: SpawnParent
 }
@@ -92,13 +92,13 @@ export function buildSpawnRecord(
     throw new ActorRefError('InvalidArgument', `spawn needs a class extending Actor (got ${classNameOf(type)})`)
   }
   if (parent !== null && !parent.alive) {
-    throw new ActorRefError('Stopped', 'cannot spawn a child of a stopped actor', { actorId: parent.id, actorType: parent.typeName })
+    throw new ActorRefError('Stopped', 'cannot spawn a child of a stopped actor', { actorId: parent.id, actorType: parent.actorType })
   }
-  const typeName = actorTypeName(type)
+  const actorType = actorTypeName(type)
   // Known here from now on: tells from this thread to actors of this type on other threads
   // are checked against its handlers.
   handlerNamesOf(type)
-  const invalid = (message: string): ActorRefError => new ActorRefError('InvalidArgument', message, { actorType: typeName })
+  const invalid = (message: string): ActorRefError => new ActorRefError('InvalidArgument', message, { actorType: actorType })
   if (options === null || typeof options !== 'object') throw invalid(`spawn options must be an object (got ${String(options)})`)
   for (const key of Object.keys(options)) {
     if (!SPAWN_OPTION_KEYS.has(key)) throw invalid(`unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
@@ -131,7 +131,7 @@ export function buildSpawnRecord(
     }
   }
   return {
-    typeName,
+    actorType,
     location: null,
     args: options.args ?? [],
     localId: given,
@@ -168,7 +168,7 @@ export function checkTransferable(record: SpawnRecord, what: string): void {
   if (typeof record.supervision.directive === 'function') {
     throw new ActorRefError('NotSupported', `a supervision decider function cannot be sent to ${what}`, {
       ...(record.id !== undefined ? { actorId: record.id } : {}),
-      actorType: record.typeName,
+      actorType: record.actorType,
     })
   }
 }

@@ -19,7 +19,7 @@ export interface TerminationListener {
 export interface MessageTarget {
   readonly id: string
   readonly path: string
-  readonly typeName: string
+  readonly actorType: string
   /** The node run the actor lives on. */
   readonly node: NodeAddress
   /** The thread the actor lives on: 0 is the main thread, 1..N the workers. */

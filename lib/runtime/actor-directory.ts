@@ -9,7 +9,7 @@ import type { RestartHistory } from '../actor/supervision.js'
 /** One actor the directory knows. */
 export interface DirectoryEntry {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
   readonly thread: number
   /** A named actor (found by `actorOf`); anonymous top-level actors are recorded too. */

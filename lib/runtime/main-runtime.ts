@@ -72,7 +72,7 @@ export class MainRuntime implements SystemRuntime {
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
     const record = this.host.prepareSpawn(type, options, parent)
     const placementProblem = checkPlacement(record.placement, this.options.workers)
-    if (placementProblem !== null) throw new ActorRefError('InvalidArgument', placementProblem, { actorType: record.typeName })
+    if (placementProblem !== null) throw new ActorRefError('InvalidArgument', placementProblem, { actorType: record.actorType })
     const wantsWorker = record.placement === 'worker' || typeof record.placement === 'number'
     const autoWorker =
       record.placement === undefined && parent === null && this.options.workers > 0 && moduleOf(type) !== undefined
@@ -92,7 +92,7 @@ export class MainRuntime implements SystemRuntime {
     if (recorded && this.directory.lookup(id) !== undefined) await this.settleReleases(id)
     const entry: DirectoryEntry = {
       id,
-      typeName: placed.typeName,
+      actorType: placed.actorType,
       path: pathOf(placed),
       thread,
       tracked: placed.tracked,
@@ -101,7 +101,7 @@ export class MainRuntime implements SystemRuntime {
       restarts: new RestartHistory(),
     }
     if (recorded && !this.directory.reserve(entry)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.typeName })
+      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
     }
     try {
       if (thread === 0) return await this.spawnHere(placed, type, parentCell)
@@ -185,7 +185,7 @@ export class MainRuntime implements SystemRuntime {
     if (this.closing) return Promise.reject(new ActorRefError('SystemShutdown', 'the actor system is shut down'))
     const placementProblem = checkPlacement(record.placement, this.options.workers)
     if (placementProblem !== null) {
-      return Promise.reject(new ActorRefError('InvalidArgument', placementProblem, { actorType: record.typeName }))
+      return Promise.reject(new ActorRefError('InvalidArgument', placementProblem, { actorType: record.actorType }))
     }
     const p = record.parent
     return this.place({ ...record, placement: record.placement ?? (p === null ? 'worker' : p.thread === 0 ? 'main' : p.thread) }, null, null)
@@ -207,7 +207,7 @@ export class MainRuntime implements SystemRuntime {
         if (this.closing) throw new ActorRefError('SystemShutdown', 'the actor system is shut down')
         const reserved = this.directory.reserve({
           id: m.id,
-          typeName: m.typeName,
+          actorType: m.actorType,
           path: m.parent === null ? m.id : `${m.parent.path}/${m.id.slice(m.parent.id.length + 1)}`,
           thread,
           tracked: true,
@@ -223,7 +223,7 @@ export class MainRuntime implements SystemRuntime {
         return undefined
       case 'lookup': {
         const e = this.directory.lookup(m.id)
-        return e === undefined || !e.tracked ? null : { id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }
+        return e === undefined || !e.tracked ? null : { id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }
       }
       case 'stats': {
         const slot = this.workers.pool?.slot(thread)
@@ -284,7 +284,7 @@ export class MainRuntime implements SystemRuntime {
     const node = this.node
     if (e !== undefined && e.thread !== 0) {
       if (!e.tracked || node === null) return undefined
-      return node.router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }).self
+      return node.router.targetFor({ id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }).self
     }
     const cell = this.host.cell(id)
     return cell !== undefined && cell.tracked && cell.alive ? cell.self : undefined
@@ -297,7 +297,7 @@ export class MainRuntime implements SystemRuntime {
       roots.map(async (e): Promise<ActorDescription | null> => {
         if (e.thread === 0) return null
         try {
-          return await this.workers.requireNode().router.targetFor({ id: e.id, typeName: e.typeName, path: e.path, thread: e.thread, node: this.host.node }).describe(options, 0)
+          return await this.workers.requireNode().router.targetFor({ id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }).describe(options, 0)
         } catch {
           return null
         }

@@ -103,7 +103,7 @@ export class MainWorkers {
     }
     await Promise.all(stopping)
     this.node?.router.failAll(
-      (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.typeName, handler }),
+      (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.actorType, handler }),
     )
     this.node?.stop()
     if (pool !== null) await pool.terminate()

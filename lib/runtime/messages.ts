@@ -62,7 +62,7 @@ export type WorkerToMain =
   | { t: 'ready' }
   /** Place this spawn (explicit placement or a top-level spawn; arguments encoded, class located). */
   | { t: 'place'; record: SpawnRecord }
-  | { t: 'reserve'; id: string; typeName: string; parent: RefAddress | null }
+  | { t: 'reserve'; id: string; actorType: string; parent: RefAddress | null }
   | { t: 'released'; id: string }
   | { t: 'lookup'; id: string }
   | { t: 'stats'; stats: WorkerStats }

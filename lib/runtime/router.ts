@@ -157,7 +157,7 @@ export class ThreadRouter {
   targetFor(a: RefAddress): ThreadTarget {
     const key = targetKey(this.peerOf(a), a.id)
     const cached = this.targets.get(key)?.deref()
-    if (cached !== undefined && cached.alive && cached.typeName === a.typeName) return cached
+    if (cached !== undefined && cached.alive && cached.actorType === a.actorType) return cached
     const t = new ThreadTarget(this, a)
     this.targets.set(key, new WeakRef(t))
     this.targetsGone.register(t, key)
@@ -181,19 +181,19 @@ export class ThreadRouter {
 
   // ------------------------------------------------------------------ outbound
 
-  private liveLink(thread: PeerId, a: { id: string; typeName: string }, handler?: string): FrameLink {
+  private liveLink(thread: PeerId, a: { id: string; actorType: string }, handler?: string): FrameLink {
     const link = this.linkTo(thread)
     if (thread >= 65536 && (link === undefined || link.isDead)) {
       throw new ActorRefError('Unreachable', `no route to node ${String(this.peers.nodeOfSlot(slotOfPeer(thread))?.id)}`, {
         actorId: a.id,
-        actorType: a.typeName,
+        actorType: a.actorType,
         ...(handler !== undefined ? { handler } : {}),
       })
     }
     if (link === undefined || link.isDead || this.lostThreads.has(thread)) {
       throw new ActorRefError('WorkerLost', `the thread hosting this actor (${thread}) is gone`, {
         actorId: a.id,
-        actorType: a.typeName,
+        actorType: a.actorType,
         ...(handler !== undefined ? { handler } : {}),
       })
     }
@@ -215,14 +215,14 @@ export class ThreadRouter {
     link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
-  private encodeFor(to: PeerId, frame: Frame, a: { id: string; typeName: string }, handler: string): Encoded {
+  private encodeFor(to: PeerId, frame: Frame, a: { id: string; actorType: string }, handler: string): Encoded {
     try {
       return this.frame(to, frame)
     } catch (e) {
       if (e instanceof NotEncodableError) {
         throw new ActorRefError('Serialization', `the message cannot be sent to another thread: ${e.message}`, {
           actorId: a.id,
-          actorType: a.typeName,
+          actorType: a.actorType,
           handler,
           cause: e,
         })
@@ -241,14 +241,14 @@ export class ThreadRouter {
     try {
       link = this.liveLink(t.peer, t, handler)
     } catch {
-      this.host.deadLetterFor(t.id, t.typeName, handler, args, 'the thread hosting the actor is gone')
+      this.host.deadLetterFor(t.id, t.actorType, handler, args, 'the thread hosting the actor is gone')
       return
     }
     const bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
       throw new ActorRefError('MailboxFull', `the outbox to thread ${t.peer} is full`, {
         actorId: t.id,
-        actorType: t.typeName,
+        actorType: t.actorType,
         handler,
       })
     }
@@ -268,7 +268,7 @@ export class ThreadRouter {
       const limit = timeoutMs ?? this.host.options.askTimeoutMs
       const timer = setTimeout(() => {
         done = true
-        reject(new ActorRefError('Timeout', `the outbox stayed full for ${limit} ms`, { actorId: t.id, actorType: t.typeName, handler }))
+        reject(new ActorRefError('Timeout', `the outbox stayed full for ${limit} ms`, { actorId: t.id, actorType: t.actorType, handler }))
       }, limit)
       let done = false
       link.waitForRoom(
@@ -426,7 +426,7 @@ export class ThreadRouter {
   }
 
   /** Rejects every ask in flight (shutdown). */
-  failAll(error: (p: { id: string; typeName: string }, handler: string) => unknown): void {
+  failAll(error: (p: { id: string; actorType: string }, handler: string) => unknown): void {
     for (const p of [...this.pending.values()]) p.reject(error(p.subjectInfo, p.handlerName))
   }
 }

@@ -20,7 +20,7 @@ export function encodeForTransfer<R extends SpawnRecord>(record: R, where: strin
     if (!(e instanceof NotEncodableError)) throw e
     throw new ActorRefError('Serialization', `constructor arguments cannot be sent to ${where}: ${e.message}`, {
       ...(record.id !== undefined ? { actorId: record.id } : {}),
-      actorType: record.typeName,
+      actorType: record.actorType,
       cause: e,
     })
   }

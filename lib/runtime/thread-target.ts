@@ -26,7 +26,7 @@ export function noticeToData(n: Terminated): NoticeData {
 /** A ref's target for an actor on another thread of this process. */
 export class ThreadTarget implements MessageTarget, ChildHandle {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
   readonly node: NodeAddress
   readonly thread: number
@@ -42,7 +42,7 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
     a: RefAddress,
   ) {
     this.id = a.id
-    this.typeName = a.typeName
+    this.actorType = a.actorType
     this.path = a.path
     this.node = a.node
     this.thread = a.thread
@@ -74,11 +74,11 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
    * with its worker comes back on the replacement under the same ref.)
    */
   private refusal(handler: string): ActorRefError | null {
-    const known = (this.handlers ??= handlersOfType(this.typeName))
+    const known = (this.handlers ??= handlersOfType(this.actorType))
     if (known === undefined || known.has(handler)) return null
-    return new ActorRefError('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, {
+    return new ActorRefError('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, {
       actorId: this.id,
-      actorType: this.typeName,
+      actorType: this.actorType,
       handler: String(handler),
     })
   }
@@ -174,7 +174,7 @@ export class PeerParent implements ParentLink {
 /** A ref to an actor that should be on this thread but is not (stopped, or never was). */
 export class MissingTarget implements MessageTarget {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
   readonly node: NodeAddress
   readonly thread: number
@@ -184,7 +184,7 @@ export class MissingTarget implements MessageTarget {
     private readonly host: ActorHost,
   ) {
     this.id = a.id
-    this.typeName = a.typeName
+    this.actorType = a.actorType
     this.path = a.path
     this.node = a.node
     this.thread = a.thread
@@ -197,13 +197,13 @@ export class MissingTarget implements MessageTarget {
   private gone(handler?: string): ActorRefError {
     return new ActorRefError('Stopped', 'actor is stopped', {
       actorId: this.id,
-      actorType: this.typeName,
+      actorType: this.actorType,
       ...(handler !== undefined ? { handler } : {}),
     })
   }
 
   tell(handler: string, args: unknown[]): void {
-    this.host.deadLetterFor(this.id, this.typeName, handler, args, 'actor stopped')
+    this.host.deadLetterFor(this.id, this.actorType, handler, args, 'actor stopped')
   }
 
   send(handler: string): Promise<void> {
@@ -219,7 +219,7 @@ export class MissingTarget implements MessageTarget {
   }
 
   addWatcher(listener: TerminationListener): void {
-    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: new ActorRef(this) })
+    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.actorType, reason: 'stopped', ref: new ActorRef(this) })
   }
 
   removeWatcher(): void {}

@@ -95,7 +95,7 @@ export class WorkerRecovery {
       if (e.parentId !== null || record === null) continue
       let directive
       try {
-        directive = decide(record.supervision, cause, { actorId: e.id, actorType: e.typeName, handler: '(worker lost)' })
+        directive = decide(record.supervision, cause, { actorId: e.id, actorType: e.actorType, handler: '(worker lost)' })
       } catch {
         directive = 'stop'
       }
@@ -107,7 +107,7 @@ export class WorkerRecovery {
       try {
         await this.ctx.spawnOnWorker(thread, record)
         this.ctx.workers.node?.router.markRestored(thread, e.id)
-        host.metrics.forType(e.typeName).restarted++
+        host.metrics.forType(e.actorType).restarted++
       } catch (err) {
         directory.forget(e)
         host.logger.error({ actorId: e.id, thread, err }, 'restarting an actor on the replacement worker failed')

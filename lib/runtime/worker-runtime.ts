@@ -37,12 +37,12 @@ export class WorkerRuntime implements SystemRuntime {
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
     const record = this.host.prepareSpawn(type, options, parent)
     const problem = checkPlacement(record.placement, this.workers)
-    if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: record.typeName })
+    if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: record.actorType })
     if (parent !== null && (record.placement === undefined || record.placement === this.host.thread)) {
       const placed = placeRecord(record, () => this.host.anonymousId())
       const { id, tracked } = placed
       if (tracked) {
-        await this.control.request({ t: 'reserve', id, typeName: placed.typeName, parent: placed.parent })
+        await this.control.request({ t: 'reserve', id, actorType: placed.actorType, parent: placed.parent })
       }
       try {
         return await this.host.spawnLocal(placed, { type, args: placed.args as readonly unknown[], parent, parentCell: parent })
@@ -166,7 +166,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         if (statsTimer !== null) clearInterval(statsTimer)
         return system.host.shutdown().then(() => {
           node.router.failAll(
-            (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.typeName, handler }),
+            (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.actorType, handler }),
           )
           node.stop()
           return true

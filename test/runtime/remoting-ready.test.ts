@@ -89,7 +89,7 @@ t.teardown(async () => {
 /** A ref on system `on` to the actor `ref` of another system, built from its address (a remote lookup's job later). */
 const remoteRef = <R extends ActorRef>(on: MainRuntime, ref: R): R => {
   const target = ref.target
-  return on.refFor({ node: target.node, thread: target.thread, id: target.id, typeName: target.typeName, path: target.path }) as R
+  return on.refFor({ node: target.node, thread: target.thread, id: target.id, actorType: target.actorType, path: target.path }) as R
 }
 
 t.test('addresses name the node run: two runs of one node id never share refs', async (t) => {
@@ -156,7 +156,7 @@ t.test('a forwarding link carries tell, ask and refs between the two systems by 
 
 t.test('a ref to a node with no route fails with Unreachable', async (t) => {
   const ghost: NodeAddress = { id: 'ghost', incarnation: 7 }
-  const ref = rtA.refFor({ node: ghost, thread: 0, id: 'nobody', typeName: 'Counter', path: 'nobody' }) as ActorRef<Counter>
+  const ref = rtA.refFor({ node: ghost, thread: 0, id: 'nobody', actorType: 'Counter', path: 'nobody' }) as ActorRef<Counter>
   await t.rejects(ref.ask('get'), { code: 'Unreachable', message: /ghost/ })
   t.equal(FRAME_HEADER_BYTES, 16)
 })

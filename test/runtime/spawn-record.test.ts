@@ -18,12 +18,12 @@ class Box extends Actor {
 }
 
 const defaults = { mailboxCapacity: 100, supervision: resolveSystemOptions({ workers: 0 }).supervision }
-const parentAddress: SpawnParent = { node: { id: 'n', incarnation: 7 }, thread: 2, id: 'top', typeName: 'P', path: 'top' }
-const parent = { alive: true, id: 'top', typeName: 'P', childSupervision: { directive: 'stop' as const }, address: parentAddress }
+const parentAddress: SpawnParent = { node: { id: 'n', incarnation: 7 }, thread: 2, id: 'top', actorType: 'P', path: 'top' }
+const parent = { alive: true, id: 'top', actorType: 'P', childSupervision: { directive: 'stop' as const }, address: parentAddress }
 
 t.test('a record holds the validated request with defaults filled in', async (t) => {
   const r = buildSpawnRecord(Box, { id: 'b', args: [1], placement: 2 } as SpawnOptions<typeof Box>, defaults, parent)
-  t.match(r, { typeName: 'Box', location: null, args: [1], localId: 'b', id: undefined, tracked: true, placement: 2, mailbox: { capacity: 100 } })
+  t.match(r, { actorType: 'Box', location: null, args: [1], localId: 'b', id: undefined, tracked: true, placement: 2, mailbox: { capacity: 100 } })
   t.equal(r.supervision.directive, 'stop', "the parent's child supervision applies")
   t.equal(r.parent, parentAddress)
   const anon = buildSpawnRecord(Box, {}, defaults, null)
@@ -54,7 +54,7 @@ t.test('placing gives the final ids; the encoded record survives structured clon
   t.equal(placed.id, 'top/b')
   t.equal(pathOf(placed), 'top/b')
   t.equal(placeRecord(buildSpawnRecord(Box, {}, defaults, null), () => '$9').id, '$9', 'anonymous ids come from the placing thread')
-  const wire = encodeForTransfer({ ...placed, location: { typeName: 'Box', moduleUrl: import.meta.url, exportName: 'Box' } }, 'a worker thread')
+  const wire = encodeForTransfer({ ...placed, location: { actorType: 'Box', moduleUrl: import.meta.url, exportName: 'Box' } }, 'a worker thread')
   t.ok(wire.args instanceof Uint8Array)
   const received = structuredClone(wire)
   t.same({ ...received, args: null }, { ...wire, args: null }, 'every field arrives as sent')

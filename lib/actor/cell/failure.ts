@@ -17,7 +17,7 @@ export function fail(cell: ActorCell, error: unknown, handler: string): void {
   if (cell.state >= STOPPING) return
   let directive: Directive
   try {
-    directive = decide(cell.strategy, error, { actorId: cell.id, actorType: cell.typeName, handler })
+    directive = decide(cell.strategy, error, { actorId: cell.id, actorType: cell.actorType, handler })
   } catch (e) {
     cell.host.logger.error({ actorId: cell.id, err: e }, 'supervision decider threw; stopping the actor')
     directive = 'stop'
@@ -33,7 +33,7 @@ function apply(cell: ActorCell, directive: Directive, error: unknown, handler: s
       const delay = cell.restarts.next(cell.strategy, performance.now())
       if (delay === null) {
         cell.host.logger.warn(
-          { actorId: cell.id, actorType: cell.typeName, restarts: cell.strategy.maxRestarts },
+          { actorId: cell.id, actorType: cell.actorType, restarts: cell.strategy.maxRestarts },
           'restart limit reached; stopping the actor',
         )
         void cell.stopWith('failed', error)
@@ -68,7 +68,7 @@ export function handleEscalation(cell: ActorCell, child: ChildHandle, error: unk
   cell.host.reportFailure(cell, `${handler} (escalated by ${child.id})`, error)
   let directive: Directive
   try {
-    directive = decide(cell.strategy, error, { actorId: cell.id, actorType: cell.typeName, handler })
+    directive = decide(cell.strategy, error, { actorId: cell.id, actorType: cell.actorType, handler })
   } catch {
     directive = 'stop'
   }

@@ -100,7 +100,7 @@ function finishStop(cell: ActorCell, outcome: { reason: TerminationReason; error
   const notice: Terminated = {
     id: cell.id,
     path: cell.path,
-    actorType: cell.typeName,
+    actorType: cell.actorType,
     reason: outcome.reason,
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     ref: cell.self,

@@ -191,7 +191,7 @@ export class InboundFrames {
       this.r.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))])
       return true
     }
-    const reply = new PeerReply(this.r, from, requestId, cell.id, cell.typeName, handler, deadline)
+    const reply = new PeerReply(this.r, from, requestId, cell.id, cell.actorType, handler, deadline)
     const outcome = cell.deliver(handler, args, reply)
     if (outcome === 'full') {
       cell.whenRoom(() => this.r.inbox?.unpark(channel))
@@ -219,7 +219,7 @@ export class InboundFrames {
         path: id,
         actorType: '?',
         reason: 'stopped',
-        ref: new ActorRef(new MissingTarget({ id, typeName: '?', path: id, thread: this.r.thread, node: this.r.host.node }, this.r.host)),
+        ref: new ActorRef(new MissingTarget({ id, actorType: '?', path: id, thread: this.r.thread, node: this.r.host.node }, this.r.host)),
       })
       return
     }

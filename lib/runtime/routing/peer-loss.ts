@@ -13,13 +13,13 @@ import { PeerParent } from '../thread-target.js'
  */
 export function failPeer(r: ThreadRouter, thread: number): void {
   r.lostThreads.add(thread)
-  const lost = (what: string, a: { id: string; typeName: string }, handler?: string): ActorRefError =>
+  const lost = (what: string, a: { id: string; actorType: string }, handler?: string): ActorRefError =>
     new ActorRefError('WorkerLost', `${what}: the worker thread ${thread} hosting the actor died`, {
       actorId: a.id,
-      actorType: a.typeName,
+      actorType: a.actorType,
       ...(handler !== undefined ? { handler } : {}),
     })
-  r.peers.link(thread)?.kill(lost('send failed', { id: '?', typeName: '?' }))
+  r.peers.link(thread)?.kill(lost('send failed', { id: '?', actorType: '?' }))
   for (const p of [...r.pending.values()]) {
     if (p.thread === thread) p.reject(lost('no reply', p.subjectInfo, p.handlerName))
   }
@@ -47,7 +47,7 @@ export function failPeer(r: ThreadRouter, thread: number): void {
     parent.childStopped(child, {
       id: child.id,
       path: child.path,
-      actorType: child.typeName,
+      actorType: child.actorType,
       reason: 'workerLost',
       error: lost('child lost', child),
       ref: child.self,
@@ -64,9 +64,9 @@ export function deliverLost(r: ThreadRouter, watchId: number): void {
   w.listener.onTargetTerminated({
     id: w.target.id,
     path: w.target.path,
-    actorType: w.target.typeName,
+    actorType: w.target.actorType,
     reason: 'workerLost',
-    error: new ActorRefError('WorkerLost', `worker thread ${w.thread} died`, { actorId: w.target.id, actorType: w.target.typeName }),
+    error: new ActorRefError('WorkerLost', `worker thread ${w.thread} died`, { actorId: w.target.id, actorType: w.target.actorType }),
     ref: w.target.self,
   })
 }

@@ -19,7 +19,7 @@ export class PeerAsk extends PendingAsk {
     router: ThreadRouter,
     readonly thread: PeerId,
     readonly requestId: number,
-    subject: { id: string; typeName: string },
+    subject: { id: string; actorType: string },
     handler: string,
     timeoutMs: number,
   ) {

@@ -31,7 +31,7 @@ export class NotEncodableError extends Error {
 
 /** An actor address as it travels between threads and nodes. */
 export interface RefAddress extends ActorAddress {
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
 }
 
@@ -41,7 +41,7 @@ export type RefResolver = (address: RefAddress) => ActorRef
 /** The address of the actor behind `ref`, as its own target knows it. */
 export function addressOf(ref: ActorRef): RefAddress {
   const t = ref.target
-  return { node: t.node, thread: t.thread, id: t.id, typeName: t.typeName, path: t.path }
+  return { node: t.node, thread: t.thread, id: t.id, actorType: t.actorType, path: t.path }
 }
 
 /** The resolver of the decode in progress (decoding is synchronous). */
@@ -65,10 +65,10 @@ function installExtensions(): void {
     type: EXT_REF,
     write: (ref: ActorRef) => {
       const t = ref.target
-      return [t.id, t.typeName, t.path, t.thread, t.node.id, t.node.incarnation]
+      return [t.id, t.actorType, t.path, t.thread, t.node.id, t.node.incarnation]
     },
     read: (d: [string, string, string, number, string, number]) =>
-      resolveRef({ id: d[0], typeName: d[1], path: d[2], thread: d[3], node: { id: d[4], incarnation: d[5] } }),
+      resolveRef({ id: d[0], actorType: d[1], path: d[2], thread: d[3], node: { id: d[4], incarnation: d[5] } }),
   })
   addExtension({ Class: Error, type: EXT_ERROR, write: (e: Error) => errorToData(e), read: (d: ErrorData) => dataToError(d) })
   const refuse = (what: string) => (v: object): never => {
