@@ -1,13 +1,17 @@
 /**
  * coerce-ts public API. Everything an application imports comes from here.
  */
-import './runtime/install.js'
-import { installHttpApiStarter } from './actor/system.js'
-import { startHttpApi as startHttpApiImpl } from './api/server.js'
-import { registerErrorClass } from './actor/error-registry.js'
-import { ApiError } from './api/errors.js'
-import { DiscoveryError } from './cluster/discovery/errors.js'
-import { PersistenceError } from './persistence/errors.js'
+import { installExtension } from './actor/extensions.js'
+import { runtimeExtension } from './runtime/extension.js'
+import { httpApiExtension } from './api/extension.js'
+import { persistenceExtension } from './persistence/extension.js'
+import { discoveryExtension } from './cluster/discovery/extension.js'
+
+// lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
+installExtension(runtimeExtension)
+installExtension(httpApiExtension)
+installExtension(persistenceExtension)
+installExtension(discoveryExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -16,6 +20,8 @@ export { ActorSystem, type SpawnOptions } from './actor/system.js'
 export type { ActorSystemOptions } from './actor/options.js'
 export { ActorRefError, ActorErrorCode, isActorRefError, type ActorErrorDetails } from './actor/errors.js'
 export { registerErrorClass, type ErrorClass } from './actor/error-registry.js'
+export { installExtension, type Extension, type OptionField, type HttpApiStarter } from './actor/extensions.js'
+export { sameNode, sameActor, nodeKey, type NodeAddress, type ActorAddress } from './actor/address.js'
 export {
   Supervision,
   type SupervisionStrategy,
@@ -93,16 +99,8 @@ export type { RuntimeStatusSource, WorkerStatus, RingStatus } from './api/runtim
 export { runtimeStatusSource } from './api/runtime-status.js'
 export type { MessageRates, MessageTotals } from './api/sampler.js'
 
-// lib/actor must not import lib/api (layering): the HTTP API is installed into the core here.
-installHttpApiStarter(startHttpApiImpl)
-// The library's own error classes keep their type across threads (ActorRefError registers itself).
-registerErrorClass(ApiError)
-registerErrorClass(DiscoveryError)
-registerErrorClass(PersistenceError)
 export { PersistentActor } from './persistence/persistent-actor.js'
 export type { PersistenceQueries, EventQueryOptions, StoredEvent } from './persistence/queries.js'
-// Installs system.persistence (event queries) onto ActorSystem.
-import './persistence/queries.js'
 export type { PersistentActorOptions } from './persistence/settings.js'
 export type { RecoveryInfo } from './persistence/journal.js'
 export type { AttemptFailure } from './persistence/retry.js'

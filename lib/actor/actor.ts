@@ -103,10 +103,10 @@ export function handlerNamesOf(type: ActorClass): ReadonlySet<string> {
   for (const n of internal) found.delete(n)
   names = found
   handlerCache.set(type, names)
-  const typeName = actorTypeName(type)
-  const other = handlersByType.get(typeName)
+  const actorType = actorTypeName(type)
+  const other = handlersByType.get(actorType)
   // Two classes under one type name: this thread cannot tell which one a ref means.
-  handlersByType.set(typeName, other === undefined ? names : other === names ? names : AMBIGUOUS)
+  handlersByType.set(actorType, other === undefined ? names : other === names ? names : AMBIGUOUS)
   return names
 }
 
@@ -114,12 +114,12 @@ const handlersByType = new Map<string, ReadonlySet<string>>()
 const AMBIGUOUS: ReadonlySet<string> = new Set()
 
 /**
- * @internal The handler names of the actor type called `typeName`, when this thread has seen
+ * @internal The handler names of the actor type called `actorType`, when this thread has seen
  * its class (spawned it, hosts it, or imported its module to host another actor). Undefined
  * when it has not, or when two classes share the name.
  */
-export function handlersOfType(typeName: string): ReadonlySet<string> | undefined {
-  const names = handlersByType.get(typeName)
+export function handlersOfType(actorType: string): ReadonlySet<string> | undefined {
+  const names = handlersByType.get(actorType)
   return names === AMBIGUOUS ? undefined : names
 }
 

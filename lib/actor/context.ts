@@ -33,7 +33,7 @@ export class ActorContext<A extends Actor = Actor> {
   }
 
   get actorType(): string {
-    return this.cell.typeName
+    return this.cell.actorType
   }
 
   /** The actor system this actor belongs to. */

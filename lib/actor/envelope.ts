@@ -41,7 +41,7 @@ export class Envelope {
 /** Identifies the target of an ask in its errors. */
 export interface AskSubject {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
 }
 
 /** The caller's side of one ask. */
@@ -101,7 +101,7 @@ export class PendingAsk extends WheelEntry implements Reply {
     this.rejectFn(
       new ActorRefError('Timeout', `no reply within ${this.timeoutMs} ms`, {
         actorId: this.subject.id,
-        actorType: this.subject.typeName,
+        actorType: this.subject.actorType,
         handler: this.handler,
       }),
     )

@@ -18,6 +18,8 @@ export const ActorErrorCode = {
   TypeMismatch: 'TypeMismatch',
   InvalidArgument: 'InvalidArgument',
   SystemShutdown: 'SystemShutdown',
+  /** No route to the node hosting the actor (not connected, or the connection was lost). */
+  Unreachable: 'Unreachable',
 } as const
 
 /** One of the {@link ActorErrorCode} values. */

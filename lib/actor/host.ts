@@ -4,8 +4,8 @@
  * The main thread and every worker each have one; the `ActorSystem` facade sits on top.
  */
 import { TimeoutWheel } from '../util/timeout-wheel.js'
+import type { NodeAddress } from './address.js'
 import { actorLogger, type Logger } from '../util/logger.js'
-import { Actor, actorTypeName, handlerNamesOf } from './actor.js'
 import { ActorCell } from './cell.js'
 import { Dispatcher } from './dispatcher.js'
 import { ActorRefError } from './errors.js'
@@ -13,41 +13,23 @@ import { SystemEvents } from './events.js'
 import { ActorMetrics } from './metrics.js'
 import type { ResolvedSystemOptions } from './options.js'
 import type { ActorRef } from './ref.js'
-import { resolveStrategy } from './supervision.js'
+import { buildSpawnRecord, inDirectory, type PlacedSpawnRecord, type SpawnDefaults, type SpawningParent, type SpawnRecord } from './spawn-record.js'
 import type { ActorSystem, SpawnOptions } from './system.js'
 import type { ActorClass } from './types.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
-import type { ResolvedStrategy } from './supervision.js'
 import type { ParentLink } from './target.js'
 import type { SystemRuntime } from './runtime-api.js'
 
-/** A validated spawn request, before placement. */
-export interface PreparedSpawn {
+/**
+ * What `spawnLocal` needs beside the spawn record: the parts that never cross a thread.
+ */
+export interface LocalBinding {
   type: ActorClass
-  typeName: string
-  /** The requested id (without parent prefix); undefined for anonymous actors. */
-  localId: string | undefined
+  /** The constructor arguments, decoded. */
   args: readonly unknown[]
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
-  placement: SpawnOptions['placement']
-}
-
-/** What `spawnLocal` needs: a prepared spawn with its final id and parent. */
-export interface LocalSpawn {
-  type: ActorClass
-  typeName: string
-  id: string
-  localId: string
-  tracked: boolean
-  args: readonly unknown[]
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
   parent: ParentLink | null
   /** The parent cell when it lives on this thread (the child is added to its children). */
   parentCell?: ActorCell
-  /** True when the placement table on the main thread records this actor. */
-  registered: boolean
   /** Called with the cell before it starts (the runtime wires cross-thread links). */
   onCreated?: (cell: ActorCell) => void
 }
@@ -58,6 +40,8 @@ export class ActorHost {
   readonly metrics: ActorMetrics
   readonly events = new SystemEvents()
   readonly logger: Logger
+  /** The node run this thread belongs to. */
+  readonly node: NodeAddress
   /** Every live cell on this thread by id, tracked or not. */
   private readonly cells = new Map<string, ActorCell>()
   /** Top-level cells in spawn order. */
@@ -73,8 +57,10 @@ export class ActorHost {
     /** 0 for the main thread, 1..N for workers. */
     readonly thread: number = 0,
   ) {
+    this.node = { id: options.nodeId, incarnation: options.incarnation }
     this.metrics = new ActorMetrics(options.metricsSampleEvery)
     this.logger = options.logger
+    this.spawnDefaults = { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision }
   }
 
   get isClosed(): boolean {
@@ -96,65 +82,15 @@ export class ActorHost {
   }
 
   /**
-   * Validates and normalises a spawn request (class, id, mailbox, supervision). Throws
+   * Validates a spawn request and builds its record (see `buildSpawnRecord`). Throws
    * `ActorRefError` (`InvalidArgument`, `SystemShutdown`, `Stopped`).
    */
-  prepareSpawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): PreparedSpawn {
+  prepareSpawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): SpawnRecord {
     if (this.closed) throw new ActorRefError('SystemShutdown', 'the actor system is shut down', { actorType: nameOf(type) })
-    if (typeof type !== 'function' || !(type.prototype instanceof Actor)) {
-      throw new ActorRefError('InvalidArgument', `spawn needs a class extending Actor (got ${nameOf(type)})`)
-    }
-    if (parent !== null && !parent.alive) {
-      throw new ActorRefError('Stopped', 'cannot spawn a child of a stopped actor', { actorId: parent.id, actorType: parent.typeName })
-    }
-    const typeName = actorTypeName(type)
-    // Known here from now on: tells from this thread to actors of this type on other threads
-    // are checked against its handlers.
-    handlerNamesOf(type)
-    const invalid = (message: string): ActorRefError => new ActorRefError('InvalidArgument', message, { actorType: typeName })
-    if (options === null || typeof options !== 'object') throw invalid(`spawn options must be an object (got ${String(options)})`)
-    for (const key of Object.keys(options)) {
-      if (!SPAWN_OPTION_KEYS.has(key)) throw invalid(`unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
-    }
-    if (options.args !== undefined && !Array.isArray(options.args)) {
-      throw invalid(`args must be an array of constructor arguments (got ${typeof options.args})`)
-    }
-    if ('supervision' in options && (options.supervision === null || typeof options.supervision !== 'object')) {
-      throw invalid(`supervision must be a strategy object such as { directive: 'restart' } (got ${String(options.supervision)})`)
-    }
-    const given = options.id
-    if (given !== undefined && (typeof given !== 'string' || given.length === 0 || given.includes('/'))) {
-      throw new ActorRefError('InvalidArgument', `actor id must be a non-empty string without '/' (got ${JSON.stringify(given)})`, {
-        actorType: typeName,
-      })
-    }
-    const capacity = options.mailboxCapacity ?? this.options.mailboxCapacity
-    if (!(typeof capacity === 'number' && Number.isSafeInteger(capacity) && capacity > 0)) {
-      throw invalid(`mailboxCapacity must be a positive integer (got ${String(capacity)})`)
-    }
-    const placement = options.placement
-    if (!(placement === undefined || placement === 'main' || placement === 'worker' || (typeof placement === 'number' && Number.isInteger(placement) && placement >= 1))) {
-      throw invalid(`placement must be 'main', 'worker' or a worker number (got ${JSON.stringify(placement)})`)
-    }
-    let strategy = this.options.supervision
-    const declared = options.supervision ?? parent?.childSupervision
-    if (declared !== undefined) {
-      try {
-        strategy = resolveStrategy(declared)
-      } catch (e) {
-        throw new ActorRefError('InvalidArgument', (e as Error).message, { actorType: typeName })
-      }
-    }
-    return {
-      type,
-      typeName,
-      localId: given,
-      args: options.args ?? [],
-      strategy,
-      mailboxCapacity: capacity,
-      placement: options.placement,
-    }
+    return buildSpawnRecord(type, options, this.spawnDefaults, parent === null ? null : spawningParent(parent))
   }
+
+  private readonly spawnDefaults: SpawnDefaults
 
   /** A fresh anonymous id for an actor placed by this thread. */
   anonymousId(): string {
@@ -165,27 +101,27 @@ export class ActorHost {
    * Creates the actor on this thread and runs its start. The runtime has already checked (or
    * reserved) the id. Rejects with `AlreadyExists` if a live cell holds it here, or `StartFailed`.
    */
-  async spawnLocal(s: LocalSpawn): Promise<ActorRef> {
-    if (this.cells.has(s.id)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: s.id, actorType: s.typeName })
+  async spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
+    if (this.cells.has(record.id)) {
+      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType })
     }
     const cell = new ActorCell({
       host: this,
-      id: s.id,
-      localId: s.localId,
-      type: s.type,
-      typeName: s.typeName,
-      args: s.args,
-      parent: s.parent,
-      tracked: s.tracked,
-      strategy: s.strategy,
-      mailboxCapacity: s.mailboxCapacity,
+      id: record.id,
+      localId: record.localId,
+      type: local.type,
+      actorType: record.actorType,
+      args: local.args,
+      parent: local.parent,
+      tracked: record.tracked,
+      strategy: record.supervision,
+      mailboxCapacity: record.mailbox.capacity,
     })
-    cell.registered = s.registered
-    this.cells.set(s.id, cell)
-    if (s.parent === null) this.roots.set(s.id, cell)
-    else if (s.parentCell !== undefined) s.parentCell.children.set(s.id, cell)
-    if (s.onCreated !== undefined) s.onCreated(cell)
+    cell.registered = inDirectory(record)
+    this.cells.set(record.id, cell)
+    if (local.parent === null) this.roots.set(record.id, cell)
+    else if (local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
+    if (local.onCreated !== undefined) local.onCreated(cell)
     await cell.start()
     return cell.self
   }
@@ -238,7 +174,7 @@ export class ActorHost {
   }
 
   deadLetter(cell: ActorCell, handler: string, args: unknown[], reason: string): void {
-    this.deadLetterFor(cell.id, cell.typeName, handler, args, reason)
+    this.deadLetterFor(cell.id, cell.actorType, handler, args, reason)
   }
 
   /** Records a message that reached no actor. */
@@ -249,12 +185,12 @@ export class ActorHost {
   }
 
   reportFailure(cell: ActorCell, handler: string, error: unknown): void {
-    this.logger.warn({ actorId: cell.id, actorType: cell.typeName, handler, err: error }, 'actor failed')
-    this.events.emit('actorFailed', { actorId: cell.id, actorType: cell.typeName, handler, error })
+    this.logger.warn({ actorId: cell.id, actorType: cell.actorType, handler, err: error }, 'actor failed')
+    this.events.emit('actorFailed', { actorId: cell.id, actorType: cell.actorType, handler, error })
   }
 
   loggerFor(cell: ActorCell): Logger {
-    return actorLogger(this.logger, { actorId: cell.id, actorType: cell.typeName, nodeId: this.options.nodeId }, cell)
+    return actorLogger(this.logger, { actorId: cell.id, actorType: cell.actorType, nodeId: this.options.nodeId }, cell)
   }
 
   async describe(options: Required<DescribeOptions>): Promise<ActorDescription[]> {
@@ -268,8 +204,17 @@ export class ActorHost {
   }
 }
 
-/** The fields of {@link SpawnOptions}; anything else is a typo. */
-const SPAWN_OPTION_KEYS = new Set(['id', 'args', 'supervision', 'mailboxCapacity', 'placement'])
+/** The spawning cell as the spawn record sees it. */
+function spawningParent(cell: ActorCell): SpawningParent {
+  const t = cell.self.target
+  return {
+    alive: cell.alive,
+    id: cell.id,
+    actorType: cell.actorType,
+    childSupervision: cell.childSupervision,
+    address: { node: t.node, thread: t.thread, id: t.id, actorType: t.actorType, path: t.path },
+  }
+}
 
 function nameOf(type: unknown): string {
   return typeof type === 'function' && type.name ? type.name : String(type)

@@ -2,6 +2,8 @@
  * Actor system options: the public `ActorSystemOptions`, the defaults, and the one place they
  * are validated. Inner code trusts `ResolvedSystemOptions`.
  */
+import { extensionOptionFields } from './extensions.js'
+import { newIncarnation } from './address.js'
 import { randomUUID } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { consoleLogger, type Logger, type LogLevel } from '../util/logger.js'
@@ -67,6 +69,8 @@ export interface ResolvedHttpApiOptions {
 export interface ResolvedSystemOptions {
   name: string
   nodeId: string
+  /** This run of the node (see `NodeAddress`); new at every start, shared by the system's threads. */
+  incarnation: number
   askTimeoutMs: number
   stopTimeoutMs: number
   mailboxCapacity: number
@@ -164,7 +168,7 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
     problems.push((e as Error).message)
   }
   const extra: Record<string, unknown> = {}
-  for (const [field, ext] of optionFields) extra[field] = ext.resolve((o as Record<string, unknown>)[field], problems)
+  for (const [field, ext] of extensionOptionFields()) extra[field] = ext.resolve((o as Record<string, unknown>)[field], problems)
   if (problems.length > 0 || supervision === undefined) {
     throw new TypeError(`invalid actor system options: ${problems.join('; ')}`)
   }
@@ -173,6 +177,7 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   const resolved = {
     name,
     nodeId,
+    incarnation: newIncarnation(),
     askTimeoutMs: o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
     stopTimeoutMs: o.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     mailboxCapacity: o.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY,
@@ -193,29 +198,10 @@ export function resolveSystemOptions(o: ActorSystemOptions = {}): ResolvedSystem
   return Object.assign(resolved, extra) as unknown as ResolvedSystemOptions
 }
 
-/**
- * A system option owned by a higher layer (persistence, ...): validated with the others in
- * `ActorSystem.start`, and handed to worker threads in plain-data form. The layer declares the
- * field's types by augmenting `ActorSystemOptions` and `ResolvedSystemOptions`.
- */
-export interface OptionField<R = unknown> {
-  /** Validates the raw value (undefined when absent), pushing each problem; returns the resolved value. */
-  resolve(raw: unknown, problems: string[]): R
-  /** What a worker thread receives (plain data; the resolved value when omitted). */
-  forWorker?(resolved: R): unknown
-}
-
-const optionFields = new Map<string, OptionField>()
-
-/** @internal Installs a system option of a higher layer (done when that layer's module loads). */
-export function installOptionField<R>(name: string, field: OptionField<R>): void {
-  optionFields.set(name, field as OptionField)
-}
-
 /** @internal The installed option fields' values for a worker thread. */
 export function optionFieldsForWorker(o: ResolvedSystemOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [name, field] of optionFields) {
+  for (const [name, field] of extensionOptionFields()) {
     const value = (o as unknown as Record<string, unknown>)[name]
     out[name] = field.forWorker === undefined ? value : field.forWorker(value)
   }

@@ -4,6 +4,7 @@
  * argument types are checked against the actor class at compile time.
  */
 import type { Actor } from './actor.js'
+import { nodeKey, sameNode, type ActorAddress } from './address.js'
 import { ActorRefError } from './errors.js'
 import type { MessageTarget } from './target.js'
 import type { AskArgs, AskOptions, HandlerArgs, HandlerName, HandlerResult } from './types.js'
@@ -39,7 +40,7 @@ export class ActorRef<A extends Actor = Actor> {
 
   /** The actor's type name, as used in wire message names (`Type.handler`). */
   get actorType(): string {
-    return this.target.typeName
+    return this.target.actorType
   }
 
   /** False once the actor stopped. */
@@ -104,17 +105,28 @@ export class ActorRef<A extends Actor = Actor> {
     return this.target.stop()
   }
 
-  /** True when both refs name the same actor (same id and type). */
+  /** The actor's address: node run, thread and id. */
+  get address(): ActorAddress {
+    const t = this.target
+    return { node: t.node, thread: t.thread, id: t.id }
+  }
+
+  /**
+   * True when both refs name the same actor: same node run (id and incarnation), thread and
+   * id. A ref to an actor of a node's earlier run never equals one of its current run.
+   */
   equals(other: ActorRef): boolean {
-    return other.target === this.target || (other.id === this.id && other.actorType === this.actorType)
+    const a = this.target
+    const b = other.target
+    return a === b || (a.id === b.id && a.thread === b.thread && sameNode(a.node, b.node))
   }
 
   toString(): string {
     return `ActorRef(${this.actorType}:${this.id})`
   }
 
-  toJSON(): { id: string; actorType: string } {
-    return { id: this.id, actorType: this.actorType }
+  toJSON(): { id: string; actorType: string; node: string; thread: number } {
+    return { id: this.id, actorType: this.actorType, node: nodeKey(this.target.node), thread: this.target.thread }
   }
 }
 

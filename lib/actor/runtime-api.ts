@@ -3,6 +3,7 @@
  * lookups, tree walks, metrics and shutdown to a `SystemRuntime`, which lib/runtime installs
  * (a lower layer declares the interface, the higher one plugs in; lib/index.ts wires it).
  */
+import { installedRuntime } from './extensions.js'
 import type { ActorCell } from './cell.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
 import type { ActorHost } from './host.js'
@@ -52,15 +53,9 @@ export interface SystemRuntime {
 /** Builds the runtime of a new system on the main thread. */
 export type RuntimeFactory = (host: ActorHost, options: ResolvedSystemOptions, raw: ActorSystemOptions) => SystemRuntime
 
-let factory: RuntimeFactory | null = null
-
-/** @internal lib/runtime installs the multi-core runtime here. */
-export function installRuntimeFactory(f: RuntimeFactory): void {
-  factory = f
-}
-
-/** @internal */
+/** @internal The runtime the installed runtime extension builds. */
 export function createRuntime(host: ActorHost, options: ResolvedSystemOptions, raw: ActorSystemOptions): SystemRuntime {
+  const factory = installedRuntime()
   if (factory === null) throw new Error("no actor runtime installed: import ActorSystem from coerce-ts's index")
   return factory(host, options, raw)
 }

@@ -2,6 +2,8 @@
  * `ActorSystem`: the public entry point. Starts the runtime, spawns top-level actors, finds
  * named actors by id, describes the actor tree, exposes metrics and events, and shuts down.
  */
+import { bindSystemPrototype, extensions, installedHttpApi } from './extensions.js'
+import type { NodeAddress } from './address.js'
 import type { Actor } from './actor.js'
 import { actorTypeName } from './actor.js'
 import { resolveDescribeOptions, type ActorDescription, type DescribeOptions } from './describe.js'
@@ -49,36 +51,6 @@ export interface HttpApiHandle {
   close(): Promise<void>
 }
 
-/** @internal Starts an HTTP API; lib/index.ts installs lib/api's, since lib/actor must not import lib/api. */
-export type HttpApiStarter = (system: ActorSystem, options: HttpApiOptions) => Promise<HttpApiHandle>
-
-let httpApiStarter: HttpApiStarter | null = null
-
-/** @internal Installs the HTTP API implementation (done by lib/index.ts). */
-export function installHttpApiStarter(starter: HttpApiStarter): void {
-  httpApiStarter = starter
-}
-
-/**
- * @internal Installs a service of a higher layer as a property of every actor system (created
- * on first access, one per system), the way `installOptionField` installs an option. The layer
- * declares the property's type by augmenting the `ActorSystem` interface.
- */
-export function installSystemExtension<T>(name: string, create: (system: ActorSystem) => T): void {
-  const made = new WeakMap<ActorSystem, T>()
-  Object.defineProperty(ActorSystem.prototype, name, {
-    configurable: true,
-    get(this: ActorSystem): T {
-      let value = made.get(this)
-      if (value === undefined) {
-        value = create(this)
-        made.set(this, value)
-      }
-      return value
-    },
-  })
-}
-
 /**
  * An actor system.
  *
@@ -111,13 +83,12 @@ export class ActorSystem {
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     const resolved = resolveSystemOptions(options)
     const system = new ActorSystem(resolved, 0, (host) => createRuntime(host, resolved, options))
-    if (system.options.http !== null) {
-      try {
-        await system.startHttpApi(system.options.http)
-      } catch (e) {
-        await system.shutdown()
-        throw e
-      }
+    try {
+      for (const ext of extensions()) await ext.onStart?.(system)
+      if (system.options.http !== null) await system.startHttpApi(system.options.http)
+    } catch (e) {
+      await system.shutdown()
+      throw e
     }
     return system
   }
@@ -130,6 +101,11 @@ export class ActorSystem {
   /** This node's unique id. */
   get nodeId(): string {
     return this.host.options.nodeId
+  }
+
+  /** This run of this node: its id and the incarnation chosen at start (refs carry both). */
+  get node(): NodeAddress {
+    return this.host.node
   }
 
   /** The options in effect, defaults filled in. */
@@ -217,6 +193,7 @@ export class ActorSystem {
    */
   async startHttpApi(options: HttpApiOptions = {}): Promise<HttpApiHandle> {
     if (this.isShutdown) throw new ActorRefError('SystemShutdown', 'the actor system is shut down')
+    const httpApiStarter = installedHttpApi()
     if (httpApiStarter === null) {
       throw new ActorRefError('NotSupported', "the HTTP API is not installed: import ActorSystem from coerce-ts's index")
     }
@@ -244,7 +221,22 @@ export class ActorSystem {
    * the worker threads. Idempotent: later calls return the same promise.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= Promise.all([...[...this.runningApis].map((api) => api.close()), this.runtime.shutdown()]).then(() => {})
+    this.shutdownPromise ??= this.runShutdown()
     return this.shutdownPromise
   }
+
+  private async runShutdown(): Promise<void> {
+    if (this.host.thread === 0) {
+      for (const ext of extensions()) {
+        try {
+          await ext.onStop?.(this)
+        } catch (e) {
+          this.host.logger.warn({ extension: ext.name, err: e }, 'an extension failed to stop')
+        }
+      }
+    }
+    await Promise.all([...[...this.runningApis].map((api) => api.close()), this.runtime.shutdown()])
+  }
 }
+
+bindSystemPrototype(ActorSystem.prototype)

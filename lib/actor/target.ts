@@ -4,6 +4,7 @@
  * worker (a `ThreadTarget`) or, later, on another node. `ParentLink` and `ChildHandle` let a
  * parent and its child live on different threads.
  */
+import type { NodeAddress } from './address.js'
 import type { AskOptions } from './types.js'
 import type { Terminated, TerminationReason } from './terminated.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
@@ -18,7 +19,9 @@ export interface TerminationListener {
 export interface MessageTarget {
   readonly id: string
   readonly path: string
-  readonly typeName: string
+  readonly actorType: string
+  /** The node run the actor lives on. */
+  readonly node: NodeAddress
   /** The thread the actor lives on: 0 is the main thread, 1..N the workers. */
   readonly thread: number
   /** False once the actor is known to have stopped. */

@@ -4,7 +4,7 @@
  * provider, so the actor system can validate its options without loading ioredis; storage
  * configs are plain data so a worker thread can build its own provider from them.
  */
-import { installOptionField } from '../actor/options.js'
+import type { OptionField } from '../actor/extensions.js'
 import { isJournalStorage, type JournalStorage } from './storage.js'
 
 /** The embedded in-memory storage (one per actor system). */
@@ -344,7 +344,8 @@ declare module '../actor/options.js' {
   }
 }
 
-installOptionField<ResolvedPersistenceOptions | undefined>('persistence', {
+/** The `persistence` system option (installed with the persistence extension). */
+export const persistenceOptionField: OptionField<ResolvedPersistenceOptions | undefined> = {
   resolve: (raw, problems) => resolvePersistenceOptions(raw as PersistenceOptions | undefined, problems),
   forWorker: (resolved) => (resolved === undefined ? undefined : persistenceForWorker(resolved)),
-})
+}

@@ -6,7 +6,7 @@
  * Installed onto `ActorSystem` through the system-extension point, so lib/actor imports nothing
  * from here.
  */
-import { installSystemExtension, type ActorSystem } from '../actor/system.js'
+import type { ActorSystem } from '../actor/system.js'
 import { msgpackCodec, type TypeRegistry } from './codec.js'
 import { errorText, isPersistenceError, PersistenceError } from './errors.js'
 import { acquireStorage } from './registry.js'
@@ -75,9 +75,10 @@ declare module '../actor/system.js' {
   }
 }
 
-installSystemExtension<PersistenceQueries>('persistence', (system) => ({
-  events: <Event>(persistenceId: string, options: EventQueryOptions = {}) => query<Event>(system, persistenceId, options),
-}))
+/** `system.persistence` (installed with the persistence extension). */
+export function persistenceQueries(system: ActorSystem): PersistenceQueries {
+  return { events: <Event>(persistenceId: string, options: EventQueryOptions = {}) => query<Event>(system, persistenceId, options) }
+}
 
 function invalid(persistenceId: string, message: string): PersistenceError {
   return new PersistenceError('InvalidArgument', message, { persistenceId })

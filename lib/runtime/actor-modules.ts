@@ -6,6 +6,7 @@
  */
 import { actorTypeName, Actor, handlerNamesOf } from '../actor/actor.js'
 import { ActorRefError } from '../actor/errors.js'
+import type { ClassLocation } from '../actor/spawn-record.js'
 import type { ActorClass } from '../actor/types.js'
 
 const registered = new WeakMap<ActorClass, string>()
@@ -36,16 +37,11 @@ export function moduleOf(type: ActorClass): string | undefined {
   return typeof declared === 'string' && declared.length > 0 ? declared : undefined
 }
 
-/** How a worker finds a class: its module and its export name. */
-export interface ClassLocation {
-  typeName: string
-  moduleUrl: string
-  exportName: string
-}
+export type { ClassLocation } from '../actor/spawn-record.js'
 
 /** The location of `type`, or a clear error when it cannot be loaded elsewhere. */
 export function locate(type: ActorClass): ClassLocation {
-  const typeName = actorTypeName(type)
+  const actorType = actorTypeName(type)
   const moduleUrl = moduleOf(type)
   if (moduleUrl === undefined) {
     throw new ActorRefError(
@@ -53,10 +49,10 @@ export function locate(type: ActorClass): ClassLocation {
       `${type.name} cannot run on a worker thread: its module is unknown. Export the class and add ` +
         "`static actorModule = import.meta.url` to it, or call registerActors(import.meta.url, " +
         `${type.name}) in its module`,
-      { actorType: typeName },
+      { actorType: actorType },
     )
   }
-  return { typeName, moduleUrl, exportName: type.name }
+  return { actorType, moduleUrl, exportName: type.name }
 }
 
 const loaded = new Map<string, Promise<ActorClass>>()
@@ -79,18 +75,18 @@ async function importClass(loc: ClassLocation): Promise<ActorClass> {
     mod = (await import(loc.moduleUrl)) as Record<string, unknown>
   } catch (e) {
     throw new ActorRefError('StartFailed', `cannot load module ${loc.moduleUrl} for ${loc.exportName}: ${(e as Error).message}${loadHint(e)}`, {
-      actorType: loc.typeName,
+      actorType: loc.actorType,
       cause: e,
     })
   }
   const direct = mod[loc.exportName]
   const found =
-    isActorClass(direct) && actorTypeName(direct) === loc.typeName
+    isActorClass(direct) && actorTypeName(direct) === loc.actorType
       ? direct
-      : Object.values(mod).find((v): v is ActorClass => isActorClass(v) && actorTypeName(v) === loc.typeName)
+      : Object.values(mod).find((v): v is ActorClass => isActorClass(v) && actorTypeName(v) === loc.actorType)
   if (found === undefined) {
     throw new ActorRefError('StartFailed', `module ${loc.moduleUrl} does not export an actor class ${loc.exportName}`, {
-      actorType: loc.typeName,
+      actorType: loc.actorType,
     })
   }
   registered.set(found, loc.moduleUrl)

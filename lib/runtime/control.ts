@@ -3,7 +3,7 @@
  * a worker). Requests carry a monotonic `req`; the reply settles the caller's promise. Handler
  * errors travel back as ErrorData and reject the caller with the rebuilt error.
  */
-import { dataToError, errorToData } from './codec.js'
+import { dataToError, errorToData } from './transport/codec.js'
 import type { ControlReply } from './messages.js'
 
 interface Endpoint {

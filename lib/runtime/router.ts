@@ -1,188 +1,102 @@
 /**
- * `ThreadRouter`: how one thread talks to actors on the other threads of this process.
- *
- * Outbound, it encodes frames for `ThreadTarget`s (refs to actors elsewhere) and writes them
- * through the `Link` to the owning thread; it keeps the asks in flight (monotonic request ids
- * per thread, deadlines on the shared timeout wheel) and the watches this thread placed on
- * remote actors. Inbound, it decodes frames the `Inbox` hands it and delivers them to the
- * cells on this thread, answering asks through the system lane. When a peer thread dies it
- * fails everything that depended on it: asks reject with `WorkerLost`, watchers get
- * `Terminated` with reason `workerLost`, children of lost parents stop.
+ * `ThreadRouter`: how one thread talks to actors on other threads and, through a forwarding
+ * link, other nodes. It owns the refs to actors elsewhere (one target per actor while held),
+ * encodes outbound frames behind their routing header and writes them to the peer's link,
+ * keeps the asks in flight (monotonic request ids, deadlines on the shared timeout wheel), the
+ * watches placed on peers and the cross-thread parent/child links. Its parts:
+ * - routing/peers.ts: where frames can go (links, node slots);
+ * - routing/inbound.ts: frames arriving (forwarded by header, or decoded and delivered here);
+ * - routing/replies.ts: the reply paths (asks in flight, replies to peers, peer watchers);
+ * - routing/peer-loss.ts: what a dead peer thread fails.
  */
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
-import { PendingAsk, type Reply, type ReplyBatch } from '../actor/envelope.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import { ActorRef } from '../actor/ref.js'
 import type { TerminationListener } from '../actor/target.js'
-import type { Terminated, TerminationReason } from '../actor/terminated.js'
+import type { TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { dataToError, decode, encode, errorToData, installRefCodec, NotEncodableError, type Encoded, type RefAddress } from './codec.js'
+import { sameNode, type ActorAddress, type NodeAddress } from '../actor/address.js'
+import { encodeFrame, NotEncodableError, type Encoded, type RefAddress } from './transport/codec.js'
 import {
   F_ASK,
-  F_CHILD_TERMINATED,
   F_DESCRIBE,
-  F_ESCALATE,
-  F_FAIL,
-  F_FAIL_MANY,
-  F_REPLY,
   F_RESUME,
   F_STOP,
   F_TELL,
-  F_TERMINATED,
   F_UNWATCH,
   F_WATCH,
   type Frame,
-  type NoticeData,
-} from './frames.js'
-import type { Inbox } from './inbox.js'
-import { FULL, type Link } from './link.js'
-import { MissingTarget, noticeToData, RemoteParent, ThreadTarget } from './thread-target.js'
-
-/** An ask in flight to another thread. */
-class RemoteAsk extends PendingAsk {
-  constructor(
-    router: ThreadRouter,
-    readonly thread: number,
-    readonly requestId: number,
-    subject: { id: string; typeName: string },
-    handler: string,
-    timeoutMs: number,
-  ) {
-    super(router.host.wheel, subject, handler, timeoutMs, () => router.forget(requestId))
-  }
-}
-
-/** The reply side of an ask that came from another thread. */
-class RemoteReply implements Reply {
-  constructor(
-    private readonly router: ThreadRouter,
-    private readonly thread: number,
-    private readonly requestId: number,
-    private readonly actorId: string,
-    private readonly actorType: string,
-    private readonly handler: string,
-    /** When the caller stops waiting (epoch ms); the caller's own timeout rejects its promise. */
-    private readonly deadline: number,
-  ) {}
-
-  get settled(): boolean {
-    return performance.timeOrigin + performance.now() > this.deadline
-  }
-
-  resolve(value: unknown): void {
-    let bytes: Encoded
-    try {
-      bytes = encode([F_REPLY, this.requestId, value])
-    } catch (e) {
-      this.reject(
-        new ActorRefError('Serialization', `the reply cannot be sent to another thread: ${(e as Error).message}`, {
-          actorId: this.actorId,
-          actorType: this.actorType,
-          handler: this.handler,
-        }),
-      )
-      return
-    }
-    this.router.writeSystem(this.thread, bytes)
-  }
-
-  reject(error: unknown): void {
-    this.router.writeSystem(this.thread, encode([F_FAIL, this.requestId, errorToData(error)]))
-  }
-
-  get batch(): FailBatch {
-    return this.router.failBatch(this.thread)
-  }
-
-  get id(): number {
-    return this.requestId
-  }
-}
-
-/** Request ids per error, failed with one F_FAIL_MANY frame per error and chunk. */
-class FailBatch implements ReplyBatch {
-  private readonly byError = new Map<unknown, number[]>()
-
-  constructor(
-    private readonly router: ThreadRouter,
-    private readonly thread: number,
-  ) {}
-
-  add(reply: Reply, error: unknown): void {
-    let ids = this.byError.get(error)
-    if (ids === undefined) {
-      ids = []
-      this.byError.set(error, ids)
-    }
-    ids.push((reply as RemoteReply).id)
-  }
-
-  flush(): void {
-    for (const [error, ids] of this.byError) {
-      const data = errorToData(error)
-      for (let i = 0; i < ids.length; i += FAIL_MANY_CHUNK) {
-        this.router.writeSystem(this.thread, encode([F_FAIL_MANY, ids.slice(i, i + FAIL_MANY_CHUNK), data]))
-      }
-    }
-    this.byError.clear()
-  }
-}
-
-/** Request ids per F_FAIL_MANY frame (about 40 KB of ids). */
-const FAIL_MANY_CHUNK = 8192
-
-/** A watcher on another thread, registered on a local cell. */
-class RemoteWatcher implements TerminationListener {
-  constructor(
-    private readonly router: ThreadRouter,
-    readonly thread: number,
-    readonly watchId: number,
-  ) {}
-
-  onTargetTerminated(notice: Terminated): void {
-    this.router.forgetRemoteWatcher(this)
-    this.router.writeSystem(this.thread, encode([F_TERMINATED, this.watchId, noticeToData(notice)]))
-  }
-}
-
-interface LocalWatch {
-  listener: TerminationListener
-  thread: number
-  targetId: string
-  target: ThreadTarget
-}
-
+  requestIdOf,
+  slotOfPeer,
+  writeFrameHeader,
+  type PeerId,
+} from './transport/frames.js'
+import type { Inbox } from './transport/inbox.js'
+import { FULL, type FrameLink, type Link } from './transport/link.js'
+import { MissingTarget, ThreadTarget } from './thread-target.js'
+import { PeerTable } from './routing/peers.js'
+import { InboundFrames } from './routing/inbound.js'
+import { deliverLost, failPeer } from './routing/peer-loss.js'
+import { FailBatch, PeerAsk, type LocalWatch, type PeerWatcher } from './routing/replies.js'
 
 function targetKey(thread: number, id: string): string {
   return `${thread}:${id}`
 }
 
 export class ThreadRouter {
-  private readonly links: (Link | undefined)[] = []
-  private readonly pending = new Map<number, RemoteAsk>()
+  /** @internal */ readonly pending = new Map<number, PeerAsk>()
   private nextRequest = 1
-  private readonly watches = new Map<number, LocalWatch>()
+  /** @internal */ readonly watches = new Map<number, LocalWatch>()
   private nextWatch = 1
   /** Watchers other threads placed on local cells, by `${thread}:${watchId}`. */
-  private readonly remoteWatchers = new Map<string, { cell: ActorCell; watcher: RemoteWatcher }>()
+  /** @internal */ readonly remoteWatchers = new Map<string, { cell: ActorCell; watcher: PeerWatcher }>()
   /** Cells on this thread whose parent lives on another thread. */
-  private readonly remoteChildren = new Set<ActorCell>()
+  /** @internal */ readonly remoteChildren = new Set<ActorCell>()
   /** Parents on this thread with children on another thread, per child. */
-  private readonly remoteChildLinks = new Map<string, { parent: ActorCell; child: ThreadTarget }>()
-  private readonly lostThreads = new Set<number>()
-  private inbox: Inbox | null = null
+  /** @internal */ readonly remoteChildLinks = new Map<string, { parent: ActorCell; child: ThreadTarget }>()
+  /** @internal */ readonly lostThreads = new Set<number>()
+  /** @internal */ inbox: Inbox | null = null
 
   constructor(readonly host: ActorHost) {
-    installRefCodec(
-      (ref) => ({ id: ref.id, typeName: ref.actorType, path: ref.path, thread: ref.target.thread }),
-      (a) => this.refFor(a),
-    )
+    this.peers = new PeerTable(host.node, host.thread)
   }
+
+  /** Rebuilds refs in the frames this router decodes (this system's, not another's in the process). */
+  readonly resolveRef = (a: RefAddress): ActorRef => this.refFor(a)
 
   get thread(): number {
     return this.host.thread
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  /** Where frames can go: this node's threads and other nodes (see `PeerTable`). */
+  readonly peers: PeerTable
+
+  slotOf(node: NodeAddress): number {
+    return this.peers.slotOf(node)
+  }
+
+  set onSlotAssigned(fn: (slot: number, node: NodeAddress) => void) {
+    this.peers.onSlotAssigned = fn
+  }
+
+  setSlot(slot: number, node: NodeAddress): void {
+    this.peers.setSlot(slot, node)
+  }
+
+  connectNode(node: NodeAddress, link: FrameLink): number {
+    return this.peers.connectNode(node, link)
+  }
+
+  peerOf(a: ActorAddress): PeerId {
+    return this.peers.peerOf(a)
+  }
+
+  linkTo(peer: PeerId): FrameLink | undefined {
+    return this.peers.linkTo(peer)
   }
 
   setInbox(inbox: Inbox): void {
@@ -190,15 +104,15 @@ export class ThreadRouter {
   }
 
   setLink(thread: number, link: Link): void {
-    this.links[thread] = link
+    this.peers.setLink(thread, link)
   }
 
   link(thread: number): Link | undefined {
-    return this.links[thread]
+    return this.peers.link(thread)
   }
 
   allLinks(): Link[] {
-    return this.links.filter((l): l is Link => l !== undefined)
+    return this.peers.allLinks()
   }
 
   private readonly failBatches = new Map<number, FailBatch>()
@@ -220,16 +134,14 @@ export class ThreadRouter {
 
   /** Flushes every link's backlog; returns the frames moved. */
   flush(): number {
-    let moved = 0
-    for (const l of this.links) if (l !== undefined && l.backlog > 0) moved += l.flush()
-    return moved
+    return this.peers.flush()
   }
 
   // ------------------------------------------------------------------ refs
 
-  /** A ref for an address: the local cell when it lives here, else a target on its thread. */
+  /** A ref for an address: the local cell when it lives here, else a target on its thread or node. */
   refFor(a: RefAddress): ActorRef {
-    if (a.thread === this.thread) {
+    if (a.thread === this.thread && sameNode(a.node, this.host.node)) {
       const cell = this.host.cell(a.id)
       if (cell !== undefined) return cell.self
       return new ActorRef(new MissingTarget(a, this.host))
@@ -243,9 +155,9 @@ export class ThreadRouter {
    * known to be stopped is not reused for a later actor with the same id.
    */
   targetFor(a: RefAddress): ThreadTarget {
-    const key = targetKey(a.thread, a.id)
+    const key = targetKey(this.peerOf(a), a.id)
     const cached = this.targets.get(key)?.deref()
-    if (cached !== undefined && cached.alive && cached.typeName === a.typeName) return cached
+    if (cached !== undefined && cached.alive && cached.actorType === a.actorType) return cached
     const t = new ThreadTarget(this, a)
     this.targets.set(key, new WeakRef(t))
     this.targetsGone.register(t, key)
@@ -269,26 +181,48 @@ export class ThreadRouter {
 
   // ------------------------------------------------------------------ outbound
 
-  private liveLink(thread: number, a: { id: string; typeName: string }, handler?: string): Link {
-    const link = this.links[thread]
+  private liveLink(thread: PeerId, a: { id: string; actorType: string }, handler?: string): FrameLink {
+    const link = this.linkTo(thread)
+    if (thread >= 65536 && (link === undefined || link.isDead)) {
+      throw new ActorRefError('Unreachable', `no route to node ${String(this.peers.nodeOfSlot(slotOfPeer(thread))?.id)}`, {
+        actorId: a.id,
+        actorType: a.actorType,
+        ...(handler !== undefined ? { handler } : {}),
+      })
+    }
     if (link === undefined || link.isDead || this.lostThreads.has(thread)) {
       throw new ActorRefError('WorkerLost', `the thread hosting this actor (${thread}) is gone`, {
         actorId: a.id,
-        actorType: a.typeName,
+        actorType: a.actorType,
         ...(handler !== undefined ? { handler } : {}),
       })
     }
     return link
   }
 
-  private encodeFor(frame: Frame, a: { id: string; typeName: string }, handler: string): Encoded {
+  /** Encodes `payload` behind its routing header, from this thread to `to`. */
+  frame(to: PeerId, payload: Frame): Encoded {
+    const bytes = encodeFrame(payload)
+    writeFrameHeader(bytes, bytes.start, payload[0], this.thread, to, requestIdOf(payload))
+    return bytes
+  }
+
+  /** Sends `payload` to `to` on the system lane (dropped when there is no link to it). */
+  sendSystem(to: PeerId, payload: Frame): void {
+    const link = this.linkTo(to)
+    if (link === undefined) return
+    const bytes = this.frame(to, payload)
+    link.writeSystem(bytes, bytes.start, bytes.end)
+  }
+
+  private encodeFor(to: PeerId, frame: Frame, a: { id: string; actorType: string }, handler: string): Encoded {
     try {
-      return encode(frame)
+      return this.frame(to, frame)
     } catch (e) {
       if (e instanceof NotEncodableError) {
         throw new ActorRefError('Serialization', `the message cannot be sent to another thread: ${e.message}`, {
           actorId: a.id,
-          actorType: a.typeName,
+          actorType: a.actorType,
           handler,
           cause: e,
         })
@@ -297,35 +231,35 @@ export class ThreadRouter {
     }
   }
 
-  writeSystem(thread: number, bytes: Encoded): void {
-    const link = this.links[thread]
+  writeSystem(to: PeerId, bytes: Encoded): void {
+    const link = this.linkTo(to)
     if (link !== undefined) link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
   tell(t: ThreadTarget, handler: string, args: unknown[]): void {
-    let link: Link
+    let link: FrameLink
     try {
-      link = this.liveLink(t.thread, t, handler)
+      link = this.liveLink(t.peer, t, handler)
     } catch {
-      this.host.deadLetterFor(t.id, t.typeName, handler, args, 'the thread hosting the actor is gone')
+      this.host.deadLetterFor(t.id, t.actorType, handler, args, 'the thread hosting the actor is gone')
       return
     }
-    const bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+    const bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
-      throw new ActorRefError('MailboxFull', `the outbox to thread ${t.thread} is full`, {
+      throw new ActorRefError('MailboxFull', `the outbox to thread ${t.peer} is full`, {
         actorId: t.id,
-        actorType: t.typeName,
+        actorType: t.actorType,
         handler,
       })
     }
   }
 
   send(t: ThreadTarget, handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
-    let link: Link
+    let link: FrameLink
     let bytes: Encoded
     try {
-      link = this.liveLink(t.thread, t, handler)
-      bytes = this.encodeFor([F_TELL, t.id, handler, args], t, handler)
+      link = this.liveLink(t.peer, t, handler)
+      bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
@@ -334,7 +268,7 @@ export class ThreadRouter {
       const limit = timeoutMs ?? this.host.options.askTimeoutMs
       const timer = setTimeout(() => {
         done = true
-        reject(new ActorRefError('Timeout', `the outbox stayed full for ${limit} ms`, { actorId: t.id, actorType: t.typeName, handler }))
+        reject(new ActorRefError('Timeout', `the outbox stayed full for ${limit} ms`, { actorId: t.id, actorType: t.actorType, handler }))
       }, limit)
       let done = false
       link.waitForRoom(
@@ -354,17 +288,17 @@ export class ThreadRouter {
   }
 
   ask(t: ThreadTarget, handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
-    let link: Link
+    let link: FrameLink
     const requestId = this.nextRequest++
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
     let bytes: Encoded
     try {
-      link = this.liveLink(t.thread, t, handler)
-      bytes = this.encodeFor([F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
+      link = this.liveLink(t.peer, t, handler)
+      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
     } catch (e) {
       return Promise.reject(e)
     }
-    const pending = new RemoteAsk(this, t.thread, requestId, t, handler, timeoutMs)
+    const pending = new PeerAsk(this, t.peer, requestId, t, handler, timeoutMs)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
@@ -382,15 +316,15 @@ export class ThreadRouter {
   /** A request on the system lane answered by REPLY/FAIL (stop, describe). */
   private request(t: ThreadTarget, frame: (requestId: number) => Frame, what: string, timeoutMs: number): Promise<unknown> {
     const requestId = this.nextRequest++
-    let link: Link
+    let link: FrameLink
     try {
-      link = this.liveLink(t.thread, t, what)
+      link = this.liveLink(t.peer, t, what)
     } catch (e) {
       return Promise.reject(e)
     }
-    const pending = new RemoteAsk(this, t.thread, requestId, t, what, timeoutMs)
+    const pending = new PeerAsk(this, t.peer, requestId, t, what, timeoutMs)
     this.pending.set(requestId, pending)
-    const bytes = encode(frame(requestId))
+    const bytes = this.frame(t.peer, frame(requestId))
     link.writeSystem(bytes, bytes.start, bytes.end)
     this.inbox?.kick()
     return pending.promise
@@ -412,27 +346,27 @@ export class ThreadRouter {
   }
 
   watch(t: ThreadTarget, listener: TerminationListener): void {
-    for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) return
+    for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) return
     const watchId = this.nextWatch++
-    this.watches.set(watchId, { listener, thread: t.thread, targetId: t.id, target: t })
-    if (this.lostThreads.has(t.thread) || this.links[t.thread]?.isDead) {
+    this.watches.set(watchId, { listener, thread: t.peer, targetId: t.id, target: t })
+    if (this.lostThreads.has(t.peer) || this.linkTo(t.peer)?.isDead) {
       this.deliverLost(watchId)
       return
     }
-    this.writeSystem(t.thread, encode([F_WATCH, t.id, watchId]))
+    this.sendSystem(t.peer, [F_WATCH, t.id, watchId])
   }
 
   unwatch(t: ThreadTarget, listener: TerminationListener): void {
     for (const [watchId, w] of this.watches) {
-      if (w.listener === listener && w.targetId === t.id && w.thread === t.thread) {
+      if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) {
         this.watches.delete(watchId)
-        this.writeSystem(t.thread, encode([F_UNWATCH, t.id, watchId]))
+        this.sendSystem(t.peer, [F_UNWATCH, t.id, watchId])
       }
     }
   }
 
   resumeChild(t: ThreadTarget): void {
-    this.writeSystem(t.thread, encode([F_RESUME, t.id]))
+    this.sendSystem(t.peer, [F_RESUME, t.id])
   }
 
   /** Records a local cell whose parent is on another thread, until the cell stops. */
@@ -443,7 +377,7 @@ export class ThreadRouter {
 
   /** Records a local parent's child on another thread, until the child's stop is reported. */
   trackChildOnOtherThread(parent: ActorCell, child: ThreadTarget): void {
-    this.remoteChildLinks.set(`${child.thread}:${child.id}`, { parent, child })
+    this.remoteChildLinks.set(`${child.peer}:${child.id}`, { parent, child })
   }
 
   /** Cross-thread parent/child links this thread keeps (for tests and diagnostics). */
@@ -452,230 +386,33 @@ export class ThreadRouter {
   }
 
   /** @internal */
-  forgetRemoteWatcher(w: RemoteWatcher): void {
+  forgetPeerWatcher(w: PeerWatcher): void {
     this.remoteWatchers.delete(`${w.thread}:${w.watchId}`)
   }
 
   // ------------------------------------------------------------------ inbound
 
-  /** Handles one frame from thread `from`. False: the target's mailbox is full, retry later. */
-  readonly onFrame = (from: number, system: boolean, data: Uint8Array, start: number, end: number): boolean => {
-    let frame: Frame
-    try {
-      frame = decode(data, start, end) as Frame
-      if (!Array.isArray(frame) || typeof frame[0] !== 'number') throw new Error('not a frame')
-    } catch (e) {
-      // A frame that does not decode is dropped and reported; the thread keeps running.
-      this.malformedFrames++
-      this.host.logger.error({ from, lane: system ? 'system' : 'user', bytes: end - start, err: e }, 'malformed frame dropped')
-      return true
-    }
-    try {
-      return this.handleFrame(from, frame)
-    } catch (e) {
-      this.host.logger.error({ from, kind: frame[0], err: e }, 'frame handling failed')
-      return true
-    }
-  }
+  private readonly inbound = new InboundFrames(this)
+
+  /** Handles one frame that came through `channel` (see `InboundFrames.onFrame`). */
+  readonly onFrame = (channel: number, system: boolean, data: Uint8Array, start: number, end: number): boolean =>
+    this.inbound.onFrame(channel, system, data, start, end)
 
   /** Frames that failed to decode since start. */
-  malformedFrames = 0
-
-  private handleFrame(from: number, frame: Frame): boolean {
-    switch (frame[0]) {
-      case F_TELL:
-        return this.onTell(from, frame[1], frame[2], frame[3])
-      case F_ASK:
-        return this.onAsk(from, frame[1], frame[2], frame[3], frame[4], frame[5])
-      case F_REPLY: {
-        const p = this.pending.get(frame[1])
-        if (p !== undefined) p.resolve(frame[2])
-        return true
-      }
-      case F_FAIL: {
-        const p = this.pending.get(frame[1])
-        if (p !== undefined) p.reject(dataToError(frame[2]))
-        return true
-      }
-      case F_FAIL_MANY: {
-        const error = dataToError(frame[2])
-        for (const id of frame[1]) this.pending.get(id)?.reject(error)
-        return true
-      }
-      case F_STOP:
-        this.onStop(from, frame[1], frame[2], frame[3])
-        return true
-      case F_WATCH:
-        this.onWatch(from, frame[1], frame[2])
-        return true
-      case F_UNWATCH: {
-        const key = `${from}:${frame[2]}`
-        const w = this.remoteWatchers.get(key)
-        if (w !== undefined) {
-          this.remoteWatchers.delete(key)
-          w.cell.removeWatcher(w.watcher)
-        }
-        return true
-      }
-      case F_TERMINATED: {
-        const w = this.watches.get(frame[1])
-        if (w !== undefined) {
-          this.watches.delete(frame[1])
-          w.listener.onTargetTerminated(this.noticeFrom(frame[2]))
-        }
-        return true
-      }
-      case F_CHILD_TERMINATED: {
-        const notice = this.noticeFrom(frame[2])
-        this.remoteChildLinks.delete(`${from}:${notice.id}`)
-        const parent = this.host.cell(frame[1])
-        const child = parent?.children.get(notice.id)
-        if (parent !== undefined && child !== undefined) parent.childStopped(child, notice)
-        return true
-      }
-      case F_ESCALATE: {
-        const parent = this.host.cell(frame[1])
-        const child = parent?.children.get(frame[2])
-        if (parent !== undefined && child !== undefined) parent.escalate(child, dataToError(frame[3]), frame[4])
-        return true
-      }
-      case F_RESUME:
-        this.host.cell(frame[1])?.resumeFromParent()
-        return true
-      case F_DESCRIBE: {
-        const [, id, options, depth, requestId] = frame
-        const cell = this.host.cell(id)
-        const reply = (bytes: Encoded): void => this.writeSystem(from, bytes)
-        if (cell === undefined) {
-          reply(encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))]))
-        } else {
-          cell.describe(options, depth).then(
-            (d) => reply(encode([F_REPLY, requestId, d])),
-            (e: unknown) => reply(encode([F_FAIL, requestId, errorToData(e)])),
-          )
-        }
-        return true
-      }
-      default:
-        this.host.logger.error({ from, kind: (frame as unknown[])[0] }, 'unknown frame kind; frame dropped')
-        return true
-    }
+  get malformedFrames(): number {
+    return this.inbound.malformedFrames
   }
 
-  private onTell(from: number, id: string, handler: string, args: unknown[]): boolean {
-    const cell = this.host.cell(id)
-    if (cell === undefined) {
-      this.host.deadLetterFor(id, '?', handler, args, 'no such actor on this thread')
-      return true
-    }
-    const outcome = cell.deliver(handler, args, null)
-    if (outcome === 'full') {
-      cell.whenRoom(() => this.inbox?.unpark(from))
-      return false
-    }
-    return true
-  }
-
-  private onAsk(from: number, id: string, handler: string, args: unknown[], requestId: number, deadline: number): boolean {
-    const cell = this.host.cell(id)
-    if (cell === undefined) {
-      this.writeSystem(from, encode([F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))]))
-      return true
-    }
-    const reply = new RemoteReply(this, from, requestId, cell.id, cell.typeName, handler, deadline)
-    const outcome = cell.deliver(handler, args, reply)
-    if (outcome === 'full') {
-      cell.whenRoom(() => this.inbox?.unpark(from))
-      return false
-    }
-    return true
-  }
-
-  private onStop(from: number, id: string, reason: TerminationReason, requestId: number): void {
-    const cell = this.host.cell(id)
-    const ack = (): void => {
-      if (requestId !== 0) this.writeSystem(from, encode([F_REPLY, requestId, null]))
-    }
-    // Acknowledged once the placement table freed the id: a lookup after `stop()` finds nothing.
-    if (cell === undefined) void this.host.released(id).then(ack)
-    else void cell.stopWith(reason, undefined).then(() => this.host.released(id)).then(ack)
-  }
-
-  private onWatch(from: number, id: string, watchId: number): void {
-    const watcher = new RemoteWatcher(this, from, watchId)
-    const cell = this.host.cell(id)
-    if (cell === undefined) {
-      watcher.onTargetTerminated({
-        id,
-        path: id,
-        actorType: '?',
-        reason: 'stopped',
-        ref: new ActorRef(new MissingTarget({ id, typeName: '?', path: id, thread: this.thread }, this.host)),
-      })
-      return
-    }
-    this.remoteWatchers.set(`${from}:${watchId}`, { cell, watcher })
-    cell.addWatcher(watcher)
-  }
-
-  private noticeFrom(d: NoticeData): Terminated {
-    const ref = this.refFor({ id: d.id, typeName: d.actorType, path: d.path, thread: d.thread })
-    if (ref.target instanceof ThreadTarget) ref.target.markStopped()
-    return {
-      id: d.id,
-      path: d.path,
-      actorType: d.actorType,
-      reason: d.reason,
-      ...(d.error !== undefined ? { error: d.error } : {}),
-      ref,
-    }
+  /** Frames passed on to another thread or node by header, undecoded. */
+  get forwardedFrames(): number {
+    return this.inbound.forwardedFrames
   }
 
   // ------------------------------------------------------------------ thread loss
 
-  /** Another thread died: fail everything that waits on it. */
+  /** Another thread died: fail everything that waits on it (see `failPeer`). */
   peerLost(thread: number): void {
-    this.lostThreads.add(thread)
-    const lost = (what: string, a: { id: string; typeName: string }, handler?: string): ActorRefError =>
-      new ActorRefError('WorkerLost', `${what}: the worker thread ${thread} hosting the actor died`, {
-        actorId: a.id,
-        actorType: a.typeName,
-        ...(handler !== undefined ? { handler } : {}),
-      })
-    this.links[thread]?.kill(lost('send failed', { id: '?', typeName: '?' }))
-    for (const p of [...this.pending.values()]) {
-      if (p.thread === thread) p.reject(lost('no reply', p.subjectInfo, p.handlerName))
-    }
-    for (const watchId of [...this.watches.keys()]) {
-      if (this.watches.get(watchId)?.thread === thread) this.deliverLost(watchId)
-    }
-    for (const [key, w] of [...this.remoteWatchers]) {
-      if (key.startsWith(`${thread}:`)) {
-        this.remoteWatchers.delete(key)
-        w.cell.removeWatcher(w.watcher)
-      }
-    }
-    for (const cell of [...this.remoteChildren]) {
-      const parent = cell.parent
-      if (parent instanceof RemoteParent && parent.thread === thread) {
-        this.remoteChildren.delete(cell)
-        parent.markLost()
-        void cell.stopWith('parentStopped', undefined)
-      }
-    }
-    for (const [key, { child, parent }] of [...this.remoteChildLinks]) {
-      if (child.thread !== thread) continue
-      this.remoteChildLinks.delete(key)
-      child.markStopped()
-      parent.childStopped(child, {
-        id: child.id,
-        path: child.path,
-        actorType: child.typeName,
-        reason: 'workerLost',
-        error: lost('child lost', child),
-        ref: child.self,
-      })
-    }
+    failPeer(this, thread)
   }
 
   /** The lost thread was replaced and its actors restored; traffic may flow again. */
@@ -683,23 +420,13 @@ export class ThreadRouter {
     this.lostThreads.delete(thread)
   }
 
-  private deliverLost(watchId: number): void {
-    const w = this.watches.get(watchId)
-    if (w === undefined) return
-    this.watches.delete(watchId)
-    w.target.markStopped()
-    w.listener.onTargetTerminated({
-      id: w.target.id,
-      path: w.target.path,
-      actorType: w.target.typeName,
-      reason: 'workerLost',
-      error: new ActorRefError('WorkerLost', `worker thread ${w.thread} died`, { actorId: w.target.id, actorType: w.target.typeName }),
-      ref: w.target.self,
-    })
+  /** @internal A watch on a lost thread ends with `Terminated(workerLost)`. */
+  deliverLost(watchId: number): void {
+    deliverLost(this, watchId)
   }
 
   /** Rejects every ask in flight (shutdown). */
-  failAll(error: (p: { id: string; typeName: string }, handler: string) => unknown): void {
+  failAll(error: (p: { id: string; actorType: string }, handler: string) => unknown): void {
     for (const p of [...this.pending.values()]) p.reject(error(p.subjectInfo, p.handlerName))
   }
 }

@@ -1,22 +1,24 @@
 /**
  * `ThreadNode`: one thread's place in the ring mesh, the same on the main thread and in every
  * worker. It attaches the rings to and from each peer (links out, inbox in), routes frames
- * through the `ThreadRouter`, and builds actors from `SpawnSpec`s sent by the main thread.
+ * through the `ThreadRouter`, and builds actors from the spawn records the main thread sends.
  */
 import type { ActorHost } from '../actor/host.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { ParentLink } from '../actor/target.js'
 import type { ActorCell } from '../actor/cell.js'
 import { ActorRefError } from '../actor/errors.js'
+import type { ClassLocation, PlacedSpawnRecord } from '../actor/spawn-record.js'
 import { loadActorClass } from './actor-modules.js'
-import { decode, type RefAddress } from './codec.js'
-import { Inbox } from './inbox.js'
-import { Link } from './link.js'
-import type { RingPair, SpawnSpec } from './messages.js'
-import { SpscRing } from './ring.js'
+import { argsOf } from './spawn-transfer.js'
+import { addressOf, type RefAddress } from './transport/codec.js'
+import { Inbox } from './transport/inbox.js'
+import { Link } from './transport/link.js'
+import type { RingPair } from './messages.js'
+import { SpscRing } from './transport/ring.js'
 import { ThreadRouter } from './router.js'
-import { RemoteParent } from './thread-target.js'
-import { ThreadSignal } from './signal.js'
+import { PeerParent } from './thread-target.js'
+import { ThreadSignal } from './transport/signal.js'
 
 export interface ThreadNodeOptions {
   spinMicros: number
@@ -66,40 +68,33 @@ export class ThreadNode {
 
   /** The address of a ref as other threads see it. */
   addressOf(ref: ActorRef): RefAddress {
-    return { id: ref.id, typeName: ref.actorType, path: ref.path, thread: ref.target.thread }
+    return addressOf(ref)
   }
 
-  /** Builds and starts the actor a spec describes on this thread. */
-  async spawnFromSpec(spec: SpawnSpec): Promise<RefAddress> {
-    const type = await loadActorClass(spec.location)
-    const args = decode(spec.args, 0, spec.args.length) as unknown[]
+  /** Builds and starts the actor a placed record describes on this thread (its class is loaded from its location). */
+  async spawnFromRecord(record: PlacedSpawnRecord): Promise<RefAddress> {
+    const type = await loadActorClass(record.location as ClassLocation)
+    const args = argsOf(record, this.router.resolveRef)
     let parent: ParentLink | null = null
     let parentCell: ActorCell | undefined
-    if (spec.parent !== null) {
-      if (spec.parent.thread === this.host.thread) {
-        parentCell = this.host.cell(spec.parent.id)
+    if (record.parent !== null) {
+      if (record.parent.thread === this.host.thread) {
+        parentCell = this.host.cell(record.parent.id)
         if (parentCell === undefined || !parentCell.alive) {
-          throw new ActorRefError('Stopped', 'the parent stopped before its child started', { actorId: spec.parent.id })
+          throw new ActorRefError('Stopped', 'the parent stopped before its child started', { actorId: record.parent.id })
         }
         parent = parentCell
       } else {
-        parent = new RemoteParent(this.router, spec.parent)
+        parent = new PeerParent(this.router, record.parent)
       }
     }
-    const ref = await this.host.spawnLocal({
+    const ref = await this.host.spawnLocal(record, {
       type,
-      typeName: spec.location.typeName,
-      id: spec.id,
-      localId: spec.localId,
-      tracked: spec.tracked,
       args,
-      strategy: spec.strategy,
-      mailboxCapacity: spec.mailboxCapacity,
       parent,
       ...(parentCell !== undefined ? { parentCell } : {}),
-      registered: spec.tracked || spec.parent === null,
       onCreated: (cell) => {
-        if (parent instanceof RemoteParent) this.router.trackRemoteChild(cell)
+        if (parent instanceof PeerParent) this.router.trackRemoteChild(cell)
       },
     })
     return this.addressOf(ref)

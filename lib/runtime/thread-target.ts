@@ -1,6 +1,6 @@
 /**
  * The targets behind refs to actors this thread does not host: `ThreadTarget` (an actor on
- * another thread, reached through the router), `RemoteParent` (a child's link to a parent on
+ * another thread, reached through the router), `PeerParent` (a child's link to a parent on
  * another thread) and `MissingTarget` (an address on this thread whose actor is gone).
  */
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
@@ -11,13 +11,14 @@ import { ActorRef } from '../actor/ref.js'
 import type { ChildHandle, MessageTarget, ParentLink, TerminationListener } from '../actor/target.js'
 import type { Terminated, TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { encode, errorToData, type RefAddress } from './codec.js'
-import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData } from './frames.js'
+import type { NodeAddress } from '../actor/address.js'
+import { errorToData, type RefAddress } from './transport/codec.js'
+import { F_CHILD_TERMINATED, F_ESCALATE, type NoticeData, type PeerId } from './transport/frames.js'
 import type { ThreadRouter } from './router.js'
 
 /** A Terminated notice as it travels between threads. */
 export function noticeToData(n: Terminated): NoticeData {
-  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, thread: n.ref.target.thread, reason: n.reason }
+  const d: NoticeData = { id: n.id, path: n.path, actorType: n.actorType, ref: n.ref, reason: n.reason }
   if (n.error !== undefined) d.error = n.error instanceof Error ? n.error : errorToData(n.error)
   return d
 }
@@ -25,9 +26,12 @@ export function noticeToData(n: Terminated): NoticeData {
 /** A ref's target for an actor on another thread of this process. */
 export class ThreadTarget implements MessageTarget, ChildHandle {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
+  readonly node: NodeAddress
   readonly thread: number
+  /** Where frames for the actor go: its thread here, or its node's slot and thread. */
+  readonly peer: PeerId
   private stoppedKnown = false
   private ref: ActorRef | null = null
   /** The class's handlers once this thread knows them. */
@@ -38,9 +42,11 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
     a: RefAddress,
   ) {
     this.id = a.id
-    this.typeName = a.typeName
+    this.actorType = a.actorType
     this.path = a.path
+    this.node = a.node
     this.thread = a.thread
+    this.peer = router.peerOf(a)
   }
 
   get alive(): boolean {
@@ -68,11 +74,11 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
    * with its worker comes back on the replacement under the same ref.)
    */
   private refusal(handler: string): ActorRefError | null {
-    const known = (this.handlers ??= handlersOfType(this.typeName))
+    const known = (this.handlers ??= handlersOfType(this.actorType))
     if (known === undefined || known.has(handler)) return null
-    return new ActorRefError('NotSupported', `${this.typeName} has no handler '${String(handler)}'`, {
+    return new ActorRefError('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, {
       actorId: this.id,
-      actorType: this.typeName,
+      actorType: this.actorType,
       handler: String(handler),
     })
   }
@@ -126,10 +132,10 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
 }
 
 /** A child's link to a parent on another thread. */
-export class RemoteParent implements ParentLink {
+export class PeerParent implements ParentLink {
   readonly id: string
   readonly path: string
-  readonly thread: number
+  readonly peer: PeerId
   private lost = false
   private readonly target: ThreadTarget
 
@@ -139,8 +145,8 @@ export class RemoteParent implements ParentLink {
   ) {
     this.id = a.id
     this.path = a.path
-    this.thread = a.thread
     this.target = router.targetFor(a)
+    this.peer = this.target.peer
   }
 
   get alive(): boolean {
@@ -157,19 +163,20 @@ export class RemoteParent implements ParentLink {
 
   childStopped(_child: ChildHandle, notice: Terminated): void {
     if (this.lost) return
-    this.router.writeSystem(this.thread, encode([F_CHILD_TERMINATED, this.id, noticeToData(notice)]))
+    this.router.sendSystem(this.peer, [F_CHILD_TERMINATED, this.id, noticeToData(notice)])
   }
 
   escalate(child: ChildHandle, error: unknown, handler: string): void {
-    this.router.writeSystem(this.thread, encode([F_ESCALATE, this.id, child.id, errorToData(error), handler]))
+    this.router.sendSystem(this.peer, [F_ESCALATE, this.id, child.id, errorToData(error), handler])
   }
 }
 
 /** A ref to an actor that should be on this thread but is not (stopped, or never was). */
 export class MissingTarget implements MessageTarget {
   readonly id: string
-  readonly typeName: string
+  readonly actorType: string
   readonly path: string
+  readonly node: NodeAddress
   readonly thread: number
 
   constructor(
@@ -177,8 +184,9 @@ export class MissingTarget implements MessageTarget {
     private readonly host: ActorHost,
   ) {
     this.id = a.id
-    this.typeName = a.typeName
+    this.actorType = a.actorType
     this.path = a.path
+    this.node = a.node
     this.thread = a.thread
   }
 
@@ -189,13 +197,13 @@ export class MissingTarget implements MessageTarget {
   private gone(handler?: string): ActorRefError {
     return new ActorRefError('Stopped', 'actor is stopped', {
       actorId: this.id,
-      actorType: this.typeName,
+      actorType: this.actorType,
       ...(handler !== undefined ? { handler } : {}),
     })
   }
 
   tell(handler: string, args: unknown[]): void {
-    this.host.deadLetterFor(this.id, this.typeName, handler, args, 'actor stopped')
+    this.host.deadLetterFor(this.id, this.actorType, handler, args, 'actor stopped')
   }
 
   send(handler: string): Promise<void> {
@@ -211,7 +219,7 @@ export class MissingTarget implements MessageTarget {
   }
 
   addWatcher(listener: TerminationListener): void {
-    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.typeName, reason: 'stopped', ref: new ActorRef(this) })
+    listener.onTargetTerminated({ id: this.id, path: this.path, actorType: this.actorType, reason: 'stopped', ref: new ActorRef(this) })
   }
 
   removeWatcher(): void {}

@@ -8,16 +8,19 @@
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../util/logger.js'
 import { ActorRefError } from '../actor/errors.js'
-import { dataToError } from './codec.js'
+import { dataToError } from './transport/codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, RingPair, WorkerInit, WorkerOptions, WorkerStats, WorkerToMain } from './messages.js'
-import { RING_CONTROL_BYTES } from './ring.js'
-import { ThreadSignal } from './signal.js'
+import { RING_CONTROL_BYTES } from './transport/ring.js'
+import { ThreadSignal } from './transport/signal.js'
 import { actorWorkerUrl, workerExecArgv } from './worker-entry.js'
+import type { ThreadKind } from './thread-kind.js'
 
 /** One worker as the pool tracks it. */
 export interface WorkerSlot {
   thread: number
+  /** Every worker this pool starts today is an actor thread. */
+  kind: ThreadKind
   worker: Worker
   control: ControlChannel<MainToWorker>
   alive: boolean
@@ -90,6 +93,7 @@ export class WorkerPool {
     }
     return {
       thread,
+      kind: 'actor',
       workers: this.size,
       signals: this.signals.map((s) => s.sab),
       outbound,
@@ -103,6 +107,7 @@ export class WorkerPool {
     const previous = this.slots[thread]
     const slot: WorkerSlot = {
       thread,
+      kind: 'actor',
       worker,
       alive: false,
       restarts: previous === undefined ? 0 : previous.restarts + 1,

@@ -10,19 +10,21 @@ import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import type { MetricsSnapshot } from '../actor/metrics.js'
-import type { ResolvedSystemOptions } from '../actor/options.js'
+import { placeRecord } from '../actor/spawn-record.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { RuntimeStatus, SystemRuntime } from '../actor/runtime-api.js'
 import { ActorSystem, type SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
-import { consoleLogger, type LogLevel } from '../util/logger.js'
 import { locate } from './actor-modules.js'
-import { encodeCopy, errorToData, NotEncodableError, type RefAddress } from './codec.js'
+import { errorToData, type RefAddress } from './transport/codec.js'
 import { ControlChannel } from './control.js'
 import type { MainToWorker, WorkerInit, WorkerStats, WorkerToMain } from './messages.js'
 import { checkPlacement } from './placement.js'
-import { ThreadSignal } from './signal.js'
+import { encodeForTransfer } from './spawn-transfer.js'
+import { systemOptionsForWorker } from './worker-options.js'
+import { ThreadSignal } from './transport/signal.js'
 import { ThreadNode } from './thread-node.js'
+import { spinMicrosFor } from './thread-kind.js'
 
 export class WorkerRuntime implements SystemRuntime {
   constructor(
@@ -32,35 +34,18 @@ export class WorkerRuntime implements SystemRuntime {
     private readonly workers: number,
   ) {}
 
-  private address(cell: ActorCell): RefAddress {
-    return { id: cell.id, typeName: cell.typeName, path: cell.path, thread: this.host.thread }
-  }
-
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
-    const p = this.host.prepareSpawn(type, options, parent)
-    const problem = checkPlacement(p.placement, this.workers)
-    if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: p.typeName })
-    if (parent !== null && (p.placement === undefined || p.placement === this.host.thread)) {
-      const localId = p.localId ?? this.host.anonymousId()
-      const id = `${parent.id}/${localId}`
-      const tracked = p.localId !== undefined
+    const record = this.host.prepareSpawn(type, options, parent)
+    const problem = checkPlacement(record.placement, this.workers)
+    if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: record.actorType })
+    if (parent !== null && (record.placement === undefined || record.placement === this.host.thread)) {
+      const placed = placeRecord(record, () => this.host.anonymousId())
+      const { id, tracked } = placed
       if (tracked) {
-        await this.control.request({ t: 'reserve', id, typeName: p.typeName, parent: this.address(parent) })
+        await this.control.request({ t: 'reserve', id, actorType: placed.actorType, parent: placed.parent })
       }
       try {
-        return await this.host.spawnLocal({
-          type: p.type,
-          typeName: p.typeName,
-          id,
-          localId,
-          tracked,
-          args: p.args,
-          strategy: p.strategy,
-          mailboxCapacity: p.mailboxCapacity,
-          parent,
-          parentCell: parent,
-          registered: tracked,
-        })
+        return await this.host.spawnLocal(placed, { type, args: placed.args as readonly unknown[], parent, parentCell: parent })
       } catch (e) {
         // A failed start unregisters the cell (and so releases the id) itself; a refused one never had a cell.
         if (tracked && this.host.cell(id) === undefined && !(e instanceof ActorRefError && e.code === 'StartFailed')) {
@@ -69,33 +54,8 @@ export class WorkerRuntime implements SystemRuntime {
         throw e
       }
     }
-    if (typeof p.strategy.directive === 'function') {
-      throw new ActorRefError('NotSupported', 'a supervision decider function cannot be sent to another thread', {
-        actorType: p.typeName,
-      })
-    }
-    let args: Uint8Array
-    try {
-      args = encodeCopy(p.args)
-    } catch (e) {
-      if (!(e instanceof NotEncodableError)) throw e
-      throw new ActorRefError('Serialization', `constructor arguments cannot be sent to another thread: ${e.message}`, {
-        actorType: p.typeName,
-        cause: e,
-      })
-    }
-    const address = await this.control.request<RefAddress>({
-      t: 'place',
-      request: {
-        localId: p.localId,
-        location: locate(type),
-        args,
-        strategy: p.strategy,
-        mailboxCapacity: p.mailboxCapacity,
-        parent: parent === null ? null : this.address(parent),
-        placement: p.placement,
-      },
-    })
+    const outgoing = encodeForTransfer(record, 'another thread')
+    const address = await this.control.request<RefAddress>({ t: 'place', record: { ...outgoing, location: locate(type) } })
     if (address.thread === this.host.thread) {
       const cell = this.host.cell(address.id)
       if (cell !== undefined) return cell.self
@@ -177,26 +137,7 @@ export function runWorker(init: WorkerInit, port: MessagePort): void {
 
 function startWorker(init: WorkerInit, port: MessagePort): void {
   const o = init.options
-  const options = {
-    name: o.name,
-    nodeId: o.nodeId,
-    askTimeoutMs: o.askTimeoutMs,
-    stopTimeoutMs: o.stopTimeoutMs,
-    mailboxCapacity: o.mailboxCapacity,
-    supervision: o.supervision,
-    metricsSampleEvery: o.metricsSampleEvery,
-    logger: consoleLogger(o.logLevel as LogLevel, { system: o.name, nodeId: o.nodeId, thread: init.thread }),
-    logLevel: o.logLevel as LogLevel,
-    workers: init.workers,
-    placementPolicy: 'actor-count',
-    ringBytes: 0,
-    outboxLimit: o.outboxLimit,
-    spinMicros: o.spinMicros,
-    statsIntervalMs: o.statsIntervalMs,
-    blockingThreads: 1,
-    http: null,
-    ...o.extensions,
-  } as ResolvedSystemOptions
+  const options = systemOptionsForWorker(o, init.thread, init.workers)
   let runtime: WorkerRuntime | null = null
   let statsTimer: NodeJS.Timeout | null = null
   const control: ControlChannel<WorkerToMain> = new ControlChannel<WorkerToMain>(port, (raw): unknown => {
@@ -204,7 +145,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     const r = runtime as WorkerRuntime
     switch (m.t) {
       case 'spawn':
-        return node.spawnFromSpec(m.spec)
+        return node.spawnFromRecord(m.record)
       case 'peerLost':
         node.router.peerLost(m.thread)
         return undefined
@@ -214,6 +155,9 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
       case 'peerRestored':
         node.router.peerReplaced(m.thread)
         return undefined
+      case 'nodeSlot':
+        node.router.setSlot(m.slot, m.node)
+        return undefined
       case 'stats':
         return r.stats()
       case 'sync':
@@ -222,7 +166,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         if (statsTimer !== null) clearInterval(statsTimer)
         return system.host.shutdown().then(() => {
           node.router.failAll(
-            (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.typeName, handler }),
+            (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.actorType, handler }),
           )
           node.stop()
           return true
@@ -234,7 +178,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
   let node!: ThreadNode
   const system: ActorSystem = new ActorSystem(options, init.thread, (host): SystemRuntime => {
     node = new ThreadNode(host, ThreadSignal.attach(init.signals[init.thread] as SharedArrayBuffer), {
-      spinMicros: o.spinMicros,
+      spinMicros: spinMicrosFor(init.kind, o.spinMicros),
       outboxLimit: o.outboxLimit,
     })
     runtime = new WorkerRuntime(host, node, control, init.workers)
@@ -247,14 +191,6 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     node.connect(peer, init.outbound[peer] as never, init.inbound[peer] as never, init.signals[peer] as SharedArrayBuffer)
   }
   node.start()
-  if (process.env['COERCE_DEBUG_INBOX']) {
-    setInterval(() => {
-      const ib = node.inbox as unknown as { scheduled: boolean; waiting: boolean; stopped: boolean; peers: Map<number, { from: number; parked: boolean; sys: { hasData(): boolean }; user: { hasData(): boolean } }> }
-      console.error('W', init.thread, 'sched', ib.scheduled, 'waiting', ib.waiting, 'stopped', ib.stopped, 'sleeping', node.signal.isSleeping,
-        [...ib.peers.values()].map((p) => [p.from, p.parked, p.sys.hasData(), p.user.hasData()]),
-        'links', node.router.allLinks().map((l) => [l.peer, l.backlog]), 'cells', system.host.actorCount, 'queue', system.host.queueDepth())
-    }, 1000).unref()
-  }
   statsTimer = setInterval(() => control.post({ t: 'stats', stats: (runtime as WorkerRuntime).stats() }), o.statsIntervalMs)
   statsTimer.unref()
   port.postMessage({ t: 'ready' } satisfies WorkerToMain)

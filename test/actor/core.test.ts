@@ -64,7 +64,7 @@ t.test('tell and ask reach the actor and replies are typed values', async (t) =>
   t.equal(c.actorType, 'Counter')
   t.equal(c.isAlive, true)
   t.equal(String(c), 'ActorRef(Counter:c1)')
-  t.same(c.toJSON(), { id: 'c1', actorType: 'Counter' })
+  t.same(c.toJSON(), { id: 'c1', actorType: 'Counter', node: `${system.nodeId}#${c.address.node.incarnation}`, thread: 0 })
 })
 
 t.test('messages are handled one at a time, in order per sender, async handlers included', async (t) => {

@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
+// Compiles, packs, installs and typechecks a fresh project: more than the default 120 s on a
+// loaded 2-core box.
+t.setTimeout(300_000)
 const root = resolve(import.meta.dirname, '../..')
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 

@@ -1,13 +1,14 @@
 // The runtime's building blocks on one thread: ring, link (chunking, backlog, limits),
 // codec (errors, refusals), placement policies, control channel.
 import t from 'tap'
+import { realpathSync } from 'node:fs'
 import { MessageChannel } from 'node:worker_threads'
 import { EventEmitter } from 'node:events'
-import { SpscRing } from '../../lib/runtime/ring.js'
-import { ThreadSignal } from '../../lib/runtime/signal.js'
-import { Link, FULL, QUEUED, WRITTEN } from '../../lib/runtime/link.js'
-import { CHUNK_FIRST, CHUNK_LAST, CHUNK_MIDDLE, CHUNK_NONE } from '../../lib/runtime/frames.js'
-import { dataToError, decode, encode, errorToData, NotEncodableError } from '../../lib/runtime/codec.js'
+import { SpscRing } from '../../lib/runtime/transport/ring.js'
+import { ThreadSignal } from '../../lib/runtime/transport/signal.js'
+import { Link, FULL, QUEUED, WRITTEN } from '../../lib/runtime/transport/link.js'
+import { CHUNK_FIRST, CHUNK_LAST, CHUNK_MIDDLE, CHUNK_NONE } from '../../lib/runtime/transport/frames.js'
+import { dataToError, decode, encode, errorToData, NotEncodableError } from '../../lib/runtime/transport/codec.js'
 import { checkPlacement, pickWorker } from '../../lib/runtime/placement.js'
 import { ControlChannel } from '../../lib/runtime/control.js'
 import { ActorRefError } from '../../lib/index.js'
@@ -213,11 +214,13 @@ t.test('worker execArgv keeps loaders and drops flags workers refuse', async (t)
 t.test('under tsx, workers get a preload that registers the parent\'s tsx', async (t) => {
   const { tsxApiUrl, workerExecArgv } = await import('../../lib/runtime/worker-entry.js')
   const root = new URL('../../', import.meta.url).pathname
-  const api = `file://${root}node_modules/tsx/dist/esm/api/index.mjs`
-  const cli = ['--require', `${root}node_modules/tsx/dist/preflight.cjs`, '--import', `file://${root}node_modules/tsx/dist/loader.mjs`]
+  // Where the tsx package really is (node_modules may be a link), as module resolution reports it.
+  const tsxDir = `${realpathSync(`${root}node_modules/tsx`)}/`
+  const api = `file://${tsxDir}dist/esm/api/index.mjs`
+  const cli = ['--require', `${tsxDir}dist/preflight.cjs`, '--import', `file://${tsxDir}dist/loader.mjs`]
   t.equal(tsxApiUrl(cli), api, 'the tsx CLI (preflight + loader)')
-  t.equal(tsxApiUrl([`--import=file://${root}node_modules/tsx/dist/loader.mjs`]), api, '--import=<url>')
-  t.equal(tsxApiUrl(['--import', 'tsx'], root), `file://${root}node_modules/tsx/dist/esm/api/index.mjs`, 'node --import tsx, resolved from the working directory')
+  t.equal(tsxApiUrl([`--import=file://${tsxDir}dist/loader.mjs`]), api, '--import=<url>')
+  t.equal(tsxApiUrl(['--import', 'tsx'], root), api, 'node --import tsx, resolved from the working directory')
   t.equal(tsxApiUrl(['--import', 'tsx'], '/'), undefined, 'no tsx to be found there')
   t.equal(tsxApiUrl(['--import', 'file:///x/@tapjs/typescript/import.mjs']), undefined, 'other loaders need nothing')
   const argv = workerExecArgv(cli)

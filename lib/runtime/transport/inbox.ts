@@ -105,11 +105,6 @@ export class Inbox {
     this.wakeSoon()
   }
 
-  detach(from: number): void {
-    this.peers.delete(from)
-    this.list = [...this.peers.values()]
-  }
-
   /** Un-parks `from`'s user ring (its blocked target has room again). */
   unpark(from: number): void {
     const p = this.peers.get(from)

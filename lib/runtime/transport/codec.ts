@@ -1,8 +1,9 @@
 /**
  * The message codec of the runtime: msgpackr with plain maps (no records: both sides would
  * have to agree on structures) plus extensions for what crosses threads in messages:
- * - ActorRef travels as its address and is rebuilt on the receiving thread by the resolver
- *   that thread's router installs;
+ * - ActorRef travels as its address `{ node, thread, id }` (plus type and path), written from
+ *   the ref's own target and rebuilt by the resolver the decoding side passes to `decode`
+ *   (each system's router has its own: two systems in one process never mix their refs);
  * - Errors keep name, message, stack, cause and data fields, and their class when it is
  *   registered (lib/actor/error-registry.ts);
  * - values that cannot mean anything on another thread (functions, promises, event emitters
@@ -15,9 +16,11 @@
 import './msgpackr-env.js'
 import { EventEmitter } from 'node:events'
 import { MessagePort } from 'node:worker_threads'
-import { addExtension, isNativeAccelerationEnabled, Packr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr'
-import { ActorRef } from '../actor/ref.js'
-import { dataToError, errorToData, type ErrorData } from '../actor/error-registry.js'
+import { addExtension, Packr, RESERVE_START_SPACE, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr'
+import { FRAME_HEADER_BYTES } from './frames.js'
+import type { ActorAddress } from '../../actor/address.js'
+import { ActorRef } from '../../actor/ref.js'
+import { dataToError, errorToData, type ErrorData } from '../../actor/error-registry.js'
 
 export { dataToError, errorToData, type ErrorData }
 
@@ -26,26 +29,27 @@ export class NotEncodableError extends Error {
   override readonly name = 'NotEncodableError'
 }
 
-/** An actor address as it travels between threads. */
-export interface RefAddress {
-  id: string
-  typeName: string
-  path: string
-  thread: number
+/** An actor address as it travels between threads and nodes. */
+export interface RefAddress extends ActorAddress {
+  readonly actorType: string
+  readonly path: string
 }
 
-type RefResolver = (address: RefAddress) => ActorRef
-type RefAddresser = (ref: ActorRef) => RefAddress
+/** Rebuilds a ref from its address on the decoding side. */
+export type RefResolver = (address: RefAddress) => ActorRef
 
-let resolveRef: RefResolver = () => {
-  throw new Error('no actor ref resolver installed on this thread')
+/** The address of the actor behind `ref`, as its own target knows it. */
+export function addressOf(ref: ActorRef): RefAddress {
+  const t = ref.target
+  return { node: t.node, thread: t.thread, id: t.id, actorType: t.actorType, path: t.path }
 }
-let addressOf: RefAddresser = (ref) => ({ id: ref.id, typeName: ref.actorType, path: ref.path, thread: 0 })
 
-/** @internal Installed by the thread's router: how refs are written and rebuilt here. */
-export function installRefCodec(addresser: RefAddresser, resolver: RefResolver): void {
-  addressOf = addresser
-  resolveRef = resolver
+/** The resolver of the decode in progress (decoding is synchronous). */
+let resolving: RefResolver | null = null
+
+function resolveRef(a: RefAddress): ActorRef {
+  if (resolving === null) throw new NotEncodableError(`an actor ref (${a.id}) arrived where no system can resolve it`)
+  return resolving(a)
 }
 
 const EXT_REF = 0x41
@@ -60,10 +64,11 @@ function installExtensions(): void {
     Class: ActorRef,
     type: EXT_REF,
     write: (ref: ActorRef) => {
-      const a = addressOf(ref)
-      return [a.id, a.typeName, a.path, a.thread]
+      const t = ref.target
+      return [t.id, t.actorType, t.path, t.thread, t.node.id, t.node.incarnation]
     },
-    read: (d: [string, string, string, number]) => resolveRef({ id: d[0], typeName: d[1], path: d[2], thread: d[3] }),
+    read: (d: [string, string, string, number, string, number]) =>
+      resolveRef({ id: d[0], actorType: d[1], path: d[2], thread: d[3], node: { id: d[4], incarnation: d[5] } }),
   })
   addExtension({ Class: Error, type: EXT_ERROR, write: (e: Error) => errorToData(e), read: (d: ErrorData) => dataToError(d) })
   const refuse = (what: string) => (v: object): never => {
@@ -105,6 +110,18 @@ export function encode(value: unknown): Encoded {
   }
 }
 
+/** Like {@link encode}, with {@link FRAME_HEADER_BYTES} left free at `start` for the routing header. */
+export function encodeFrame(value: unknown): Encoded {
+  try {
+    return packr.pack(value, IN_PLACE_FRAME) as unknown as Encoded
+  } catch (e) {
+    if (e instanceof NotEncodableError) throw e
+    throw new NotEncodableError((e as Error).message)
+  }
+}
+
+const IN_PLACE_FRAME = IN_PLACE | RESERVE_START_SPACE | FRAME_HEADER_BYTES
+
 /** Encodes `value` into a buffer of its own. */
 export function encodeCopy(value: unknown): Uint8Array {
   const e = encode(value)
@@ -114,14 +131,18 @@ export function encodeCopy(value: unknown): Uint8Array {
 /** Reused for every in-place decode: one options object instead of one per frame. */
 const range = { start: 0, end: 0 }
 
-/** Decodes `data[start, end)` in place (no copy; works on SharedArrayBuffer memory). */
-export function decode(data: Uint8Array, start: number, end: number): unknown {
+/**
+ * Decodes `data[start, end)` in place (no copy; works on SharedArrayBuffer memory). Refs in it
+ * are rebuilt by `refs` (the decoding system's router); without one a ref fails the decode.
+ */
+export function decode(data: Uint8Array, start: number, end: number, refs: RefResolver | null = null): unknown {
   range.start = start
   range.end = end
-  return packr.unpack(data, range)
-}
-
-/** True when msgpackr's native string extractor is active (slow on shared memory): a load-order bug. */
-export function nativeDecoderActive(): boolean {
-  return isNativeAccelerationEnabled
+  const outer = resolving
+  resolving = refs
+  try {
+    return packr.unpack(data, range)
+  } finally {
+    resolving = outer
+  }
 }

@@ -56,11 +56,6 @@ export class ThreadSignal {
     return r.async ? r.value : Promise.resolve(r.value)
   }
 
-  /** Consumer side, blocking (workers only): waits up to `ms`. */
-  waitSync(bell: number, ms: number): void {
-    Atomics.wait(this.cells, BELL, bell, ms)
-  }
-
   get isSleeping(): boolean {
     return Atomics.load(this.cells, SLEEPING) === 1
   }

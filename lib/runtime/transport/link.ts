@@ -8,7 +8,7 @@
  * Queued frames are flushed when the peer frees space (it rings this thread's doorbell because
  * the link raised the ring's producer-waiting flag).
  */
-import { Deque } from '../util/deque.js'
+import { Deque } from '../../util/deque.js'
 import { CHUNK_FIRST, CHUNK_LAST, CHUNK_MIDDLE, CHUNK_NONE } from './frames.js'
 import type { SpscRing } from './ring.js'
 import type { ThreadSignal } from './signal.js'
@@ -31,7 +31,30 @@ export const QUEUED = 1
 export const FULL = 2
 export type WriteOutcome = typeof WRITTEN | typeof QUEUED | typeof FULL
 
-export class Link {
+/**
+ * How a thread sends frames to a peer: the two lanes (system: never dropped nor blocked behind
+ * user traffic; user: bounded, with backpressure), the backlog behind a full lane, and the
+ * peer's loss. `Link` (a ring pair in shared memory) is the implementation between threads of
+ * one process; a link to another node (the network thread, or a test's forwarder) is another.
+ */
+export interface FrameLink {
+  readonly isDead: boolean
+  /** Frames (or chunks) queued behind a full lane. */
+  readonly backlog: number
+  writeSystem(bytes: Uint8Array, start: number, end: number): void
+  /** FULL: the user lane is at its limit and nothing was sent. */
+  writeUser(bytes: Uint8Array, start: number, end: number): WriteOutcome
+  /** Queues a user frame behind a full lane; `accepted` once it moved on, `failed` if the peer is lost. */
+  waitForRoom(bytes: Uint8Array, start: number, end: number, accepted: () => void, failed: (error: unknown) => void): void
+  /** Moves queued frames on; returns how many moved. */
+  flush(): number
+  /** The peer is gone: fail what waits and refuse further frames. */
+  kill(error: unknown): void
+  userRingUsed(): number
+  readonly userRingCapacity: number
+}
+
+export class Link implements FrameLink {
   private readonly sysQueue = new Deque<Queued>()
   private readonly userQueue = new Deque<Queued>()
   private readonly waiters = new Deque<Waiter>()

@@ -1,0 +1,189 @@
+/**
+ * The life of an `ActorCell` from start to stop: constructing the instance and running
+ * `started()`, unwinding a failed start, and the stop sequence (fail the backlog, wait for the
+ * running handler up to `stopTimeoutMs`, stop children, release owned resources, `stopped()`,
+ * then the `Terminated` notice to the registry, watchers and parent).
+ */
+import { constructWithContext } from '../actor.js'
+import type { ActorCell } from '../cell.js'
+import type { ReplyBatch } from '../envelope.js'
+import type { ActorErrorCode, ActorRefError } from '../errors.js'
+import type { Terminated, TerminationReason } from '../terminated.js'
+import { RUNNING, STARTING, STOPPED, STOPPING } from './state.js'
+import { notifyWatchers, unwatchAll } from './watch.js'
+
+/** Builds a fresh instance of the cell's class; returns what its `started()` returned. */
+export function construct(cell: ActorCell): unknown {
+  const instance = constructWithContext(cell.ctx, () => new cell.type(...(cell.args as never[])))
+  cell.instance = instance
+  return instance.started?.()
+}
+
+/** Constructs the instance and runs `started()`. Rejects with `StartFailed`. */
+export async function startCell(cell: ActorCell): Promise<void> {
+  try {
+    const started = construct(cell)
+    if (started instanceof Promise) await started
+  } catch (e) {
+    await abortStart(cell)
+    throw cell.error('StartFailed', `started() failed: ${errorText(e)}`, undefined, e)
+  }
+  if (cell.stopRequested !== null || cell.state !== STARTING) {
+    await abortStart(cell)
+    throw cell.error('StartFailed', 'actor stopped itself during started()')
+  }
+  cell.typeStats.created++
+  cell.state = RUNNING
+  if (cell.user.length > 0 || cell.system.length > 0) cell.host.dispatcher.schedule(cell)
+}
+
+async function abortStart(cell: ActorCell): Promise<void> {
+  cell.state = STOPPING
+  await stopChildren(cell, 'parentStopped')
+  releaseOwned(cell)
+  rejectQueued(cell, 'StartFailed', 'actor failed to start')
+  cell.instance = null
+  finishStop(cell, { reason: 'failed' }, false)
+}
+
+/** The stop sequence, run once per cell (`stopWith` keeps its promise). */
+export async function runStop(cell: ActorCell, reason: TerminationReason, error: unknown): Promise<void> {
+  const wasStarted = cell.state !== STARTING
+  cell.state = STOPPING
+  if (cell.restartTimer !== null) {
+    clearTimeout(cell.restartTimer)
+    cell.restartTimer = null
+  }
+  // Nothing queued will run any more: fail it now rather than after the running handler.
+  rejectQueued(cell, 'Stopped', reason === 'shutdown' ? 'actor system shut down' : 'actor stopped')
+  await waitIdle(cell)
+  await stopChildren(cell, 'parentStopped')
+  releaseOwned(cell)
+  if (wasStarted) await callStopped(cell)
+  unwatchAll(cell)
+  cell.instance = null
+  finishStop(cell, { reason, error }, wasStarted)
+}
+
+/** Waits for the running handler, at most `stopTimeoutMs`; past that its ask is rejected. */
+async function waitIdle(cell: ActorCell): Promise<void> {
+  if (!cell.busy) return
+  const limit = cell.host.options.stopTimeoutMs
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), limit)
+  })
+  const stuck = await Promise.race([whenIdle(cell).then(() => false), timedOut])
+  clearTimeout(timer)
+  if (stuck) {
+    const env = cell.current
+    cell.host.logger.warn(
+      { actorId: cell.id, handler: env?.handler, stopTimeoutMs: limit },
+      'handler still running at stop; stopping anyway',
+    )
+    if (env !== null && env.reply !== null) {
+      env.reply.reject(cell.error('Stopped', `actor stopped while the handler was still running after ${limit} ms`, env.handler))
+    }
+  }
+}
+
+/** Resolves when no handler runs (`afterIdle` in turns.ts wakes the waiters). */
+function whenIdle(cell: ActorCell): Promise<void> {
+  if (!cell.busy) return Promise.resolve()
+  return new Promise<void>((resolve) => cell.busyWaiters.push(resolve))
+}
+
+function finishStop(cell: ActorCell, outcome: { reason: TerminationReason; error?: unknown }, counted: boolean): void {
+  cell.state = STOPPED
+  if (counted) cell.typeStats.stopped++
+  cell.host.unregister(cell)
+  const notice: Terminated = {
+    id: cell.id,
+    path: cell.path,
+    actorType: cell.actorType,
+    reason: outcome.reason,
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    ref: cell.self,
+  }
+  notifyWatchers(cell, notice)
+  if (cell.parent !== null) cell.parent.childStopped(cell, notice)
+}
+
+/** Stops every child with `reason` and waits for all of them. */
+export async function stopChildren(cell: ActorCell, reason: TerminationReason): Promise<void> {
+  if (cell.children.size === 0) return
+  const results = await Promise.allSettled([...cell.children.values()].map((c) => c.stopWith(reason, undefined)))
+  for (const r of results) {
+    // A child on another thread that does not confirm its stop (timeout) must not keep its
+    // parent from stopping.
+    if (r.status === 'rejected') cell.host.logger.warn({ actorId: cell.id, err: r.reason }, 'a child did not confirm its stop')
+  }
+}
+
+/**
+ * Fails the whole backlog: one error per handler, and replies to other threads batched, so a
+ * deep mailbox empties in one pass instead of one formatted error and frame per message.
+ */
+function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): void {
+  if (cell.user.size === 0) {
+    cell.system.drain()
+    return
+  }
+  const errors = new Map<string, ActorRefError>()
+  const errorFor = (handler: string): ActorRefError => {
+    let e = errors.get(handler)
+    if (e === undefined) {
+      e = cell.error(code, message, handler)
+      errors.set(handler, e)
+    }
+    return e
+  }
+  const batches = new Set<ReplyBatch>()
+  for (const env of cell.user.clear(errorFor)) {
+    const reply = env.reply
+    if (reply === null) {
+      cell.host.deadLetter(cell, env.handler, env.args, message)
+      continue
+    }
+    if (reply.settled) {
+      env.stats.expired++
+      continue
+    }
+    const batch = reply.batch
+    if (batch === undefined) reply.reject(errorFor(env.handler))
+    else {
+      batch.add(reply, errorFor(env.handler))
+      batches.add(batch)
+    }
+  }
+  for (const b of batches) b.flush()
+  cell.system.drain()
+}
+
+/** Stops every resource bound to the cell's life (timers, subscriptions); a throwing one is logged. */
+export function releaseOwned(cell: ActorCell): void {
+  const owned = [...cell.owned]
+  cell.owned.clear()
+  for (const r of owned) {
+    try {
+      r.stop()
+    } catch (e) {
+      cell.host.logger.warn({ actorId: cell.id, err: e }, 'stopping an owned resource failed')
+    }
+  }
+}
+
+/** Runs the instance's `stopped()` hook, if any; a throwing hook is logged. */
+export async function callStopped(cell: ActorCell): Promise<void> {
+  const instance = cell.instance
+  if (instance === null || instance.stopped === undefined) return
+  try {
+    await instance.stopped()
+  } catch (e) {
+    cell.host.logger.warn({ actorId: cell.id, err: e }, 'stopped() threw')
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}

@@ -1,0 +1,111 @@
+/**
+ * `MainWorkers`: the main thread's side of the worker threads. It starts the pool and this
+ * thread's place in the ring mesh on first use, keeps the numbering of other nodes that
+ * workers must share, sends control requests to one worker, and stops them all at shutdown.
+ */
+import type { NodeAddress } from '../actor/address.js'
+import { ActorRefError } from '../actor/errors.js'
+import type { ActorHost } from '../actor/host.js'
+import type { ResolvedSystemOptions } from '../actor/options.js'
+import type { MainToWorker, WorkerToMain } from './messages.js'
+import { ThreadNode } from './thread-node.js'
+import { workerOptionsOf } from './worker-options.js'
+import { WorkerPool } from './worker-pool.js'
+
+/** What the workers report to the runtime. */
+export interface WorkerEvents {
+  /** A control request or notice from worker `thread`; the result answers a request. */
+  onMessage(thread: number, m: WorkerToMain): unknown
+  /** Worker `thread` died. */
+  onLost(thread: number, error: Error): void
+}
+
+export class MainWorkers {
+  pool: WorkerPool | null = null
+  node: ThreadNode | null = null
+  private starting: Promise<void> | null = null
+  /** Other nodes numbered so far, for workers that start later. */
+  readonly nodeSlots: { slot: number; node: NodeAddress }[] = []
+
+  constructor(
+    private readonly host: ActorHost,
+    private readonly options: ResolvedSystemOptions,
+    private readonly events: WorkerEvents,
+  ) {}
+
+  requirePool(): WorkerPool {
+    if (this.pool === null) throw new Error('worker pool not started')
+    return this.pool
+  }
+
+  requireNode(): ThreadNode {
+    if (this.node === null) throw new Error('worker pool not started')
+    return this.node
+  }
+
+  /** Starts the worker threads on first use (the caller has checked the system is open). */
+  ensure(): Promise<void> {
+    if (this.options.workers === 0) {
+      return Promise.reject(new ActorRefError('NotSupported', 'this system has no worker threads (workers: 0)'))
+    }
+    this.starting ??= this.start()
+    return this.starting
+  }
+
+  private async start(): Promise<void> {
+    const o = this.options
+    const pool = new WorkerPool(o.workers, o.ringBytes, workerOptionsOf(o), this.host.logger, {
+      onMessage: (thread, m) => this.events.onMessage(thread, m),
+      onLost: (thread, error) => this.events.onLost(thread, error),
+    })
+    const node = new ThreadNode(this.host, pool.signals[0] as NonNullable<(typeof pool.signals)[0]>, {
+      spinMicros: o.spinMicros,
+      outboxLimit: o.outboxLimit,
+    })
+    this.pool = pool
+    this.node = node
+    // Workers number other nodes as this thread does (frame headers carry the numbers).
+    node.router.onSlotAssigned = (slot, other) => {
+      this.nodeSlots.push({ slot, node: other })
+      for (const s of pool.alive()) s.control.post({ t: 'nodeSlot', slot, node: other })
+    }
+    for (let t = 1; t <= o.workers; t++) node.connect(t, pool.pair(0, t), pool.pair(t, 0), (pool.signals[t] as { sab: SharedArrayBuffer }).sab)
+    node.start()
+    try {
+      await pool.start()
+    } catch (e) {
+      this.starting = null
+      node.stop()
+      await pool.terminate()
+      this.pool = null
+      this.node = null
+      throw e
+    }
+  }
+
+  /** A control request to worker `thread`; rejects with `WorkerLost` when it is not running. */
+  request<T>(thread: number, message: MainToWorker): Promise<T> {
+    const slot = this.requirePool().slot(thread)
+    if (slot === undefined || !slot.alive) return Promise.reject(new ActorRefError('WorkerLost', `worker ${thread} is not running`))
+    return slot.control.request<T>(message)
+  }
+
+  /**
+   * Waits for `hostStopped` (the main thread's actors) and every worker's own shutdown, then
+   * fails what still waits on a reply, detaches from the rings and ends the threads.
+   */
+  async shutdown(hostStopped: Promise<unknown>): Promise<void> {
+    const pool = this.pool
+    const stopping: Promise<unknown>[] = [hostStopped]
+    if (this.starting !== null) await this.starting.catch(() => {})
+    if (pool !== null) {
+      for (const s of pool.alive()) stopping.push(s.control.request({ t: 'shutdown' }).catch(() => {}))
+    }
+    await Promise.all(stopping)
+    this.node?.router.failAll(
+      (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.actorType, handler }),
+    )
+    this.node?.stop()
+    if (pool !== null) await pool.terminate()
+  }
+}
