@@ -6,7 +6,7 @@
  */
 import mysql from 'mysql2/promise'
 import { freePort } from './redis-server.js'
-import { answers, removeDir, runAs, serverDir, serverUser, startServer, uniqueName, type ServerProcess } from './server-process.js'
+import { answers, runAs, serverControls, serverDir, serverUser, startServer, uniqueName, type ServerProcess } from './server-process.js'
 
 /** Options of {@link startMariadb}. */
 export interface MariadbOptions {
@@ -74,31 +74,11 @@ export async function startMariadb(options: MariadbOptions = {}): Promise<Mariad
     }
   }
   await admin(`CREATE DATABASE \`${database}\``)
-  let stopped = false
   return {
     url: `mysql://root@127.0.0.1:${port}/${database}`,
     database,
     port,
-    throwaway: !local,
     admin,
-    kill: async () => {
-      if (proc === null) throw new Error('only a throwaway server can be killed')
-      await proc.kill()
-    },
-    restart: async () => {
-      if (start === null || proc === null) throw new Error('only a throwaway server can be restarted')
-      await proc.kill()
-      proc = await start()
-    },
-    stop: async () => {
-      if (stopped) return
-      stopped = true
-      if (proc !== null) {
-        await proc.kill()
-        if (dir !== null) removeDir(dir)
-      } else {
-        await admin(`DROP DATABASE IF EXISTS \`${database}\``)
-      }
-    },
+    ...serverControls(proc, start, dir, () => admin(`DROP DATABASE IF EXISTS \`${database}\``)),
   }
 }

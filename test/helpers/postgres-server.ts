@@ -6,7 +6,7 @@
  */
 import pg from 'pg'
 import { freePort } from './redis-server.js'
-import { answers, removeDir, runAs, serverDir, serverUser, startServer, uniqueName, type ServerProcess } from './server-process.js'
+import { answers, runAs, serverControls, serverDir, serverUser, startServer, uniqueName, type ServerProcess } from './server-process.js'
 
 /** Options of {@link startPostgres}. */
 export interface PostgresOptions {
@@ -90,31 +90,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     }
   }
   await admin(`CREATE SCHEMA "${schema}"`)
-  let stopped = false
   return {
     url,
     schema,
     port,
-    throwaway: !local,
     admin,
-    kill: async () => {
-      if (proc === null) throw new Error('only a throwaway server can be killed')
-      await proc.kill()
-    },
-    restart: async () => {
-      if (start === null || proc === null) throw new Error('only a throwaway server can be restarted')
-      await proc.kill()
-      proc = await start()
-    },
-    stop: async () => {
-      if (stopped) return
-      stopped = true
-      if (proc !== null) {
-        await proc.kill()
-        if (dir !== null) removeDir(dir)
-      } else {
-        await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-      }
-    },
+    ...serverControls(proc, start, dir, () => admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)),
   }
 }

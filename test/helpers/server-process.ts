@@ -129,3 +129,47 @@ export function removeDir(dir: string): void {
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
 }
+
+/** What a test can do to its database server: kill or restart a throwaway one, and clean up. */
+export interface ServerControls {
+  throwaway: boolean
+  kill(): Promise<void>
+  restart(): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * The controls of a server a helper found (`proc` null: a local one, where `stop` runs
+ * `dropLocal` to remove what the test created) or started (`proc` and its `start`, in `dir`).
+ */
+export function serverControls(
+  proc: ServerProcess | null,
+  start: (() => Promise<ServerProcess>) | null,
+  dir: string | null,
+  dropLocal: () => Promise<unknown>,
+): ServerControls {
+  let running = proc
+  let stopped = false
+  return {
+    throwaway: running !== null,
+    kill: async () => {
+      if (running === null) throw new Error('only a throwaway server can be killed')
+      await running.kill()
+    },
+    restart: async () => {
+      if (start === null || running === null) throw new Error('only a throwaway server can be restarted')
+      await running.kill()
+      running = await start()
+    },
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      if (running !== null) {
+        await running.kill()
+        if (dir !== null) removeDir(dir)
+      } else {
+        await dropLocal()
+      }
+    },
+  }
+}

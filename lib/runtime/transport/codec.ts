@@ -102,18 +102,17 @@ export type Encoded = Uint8Array & { readonly start: number; readonly end: numbe
  * values that cannot cross threads (symbols included).
  */
 export function encode(value: unknown): Encoded {
-  try {
-    return packr.pack(value, IN_PLACE) as unknown as Encoded
-  } catch (e) {
-    if (e instanceof NotEncodableError) throw e
-    throw new NotEncodableError((e as Error).message)
-  }
+  return pack(value, IN_PLACE)
 }
 
 /** Like {@link encode}, with {@link FRAME_HEADER_BYTES} left free at `start` for the routing header. */
 export function encodeFrame(value: unknown): Encoded {
+  return pack(value, IN_PLACE_FRAME)
+}
+
+function pack(value: unknown, mode: number): Encoded {
   try {
-    return packr.pack(value, IN_PLACE_FRAME) as unknown as Encoded
+    return packr.pack(value, mode) as unknown as Encoded
   } catch (e) {
     if (e instanceof NotEncodableError) throw e
     throw new NotEncodableError((e as Error).message)
