@@ -91,6 +91,15 @@ export class MainWorkers {
   }
 
   /**
+   * Publishes `data` under `topic` to every running worker (control channel; for rare updates
+   * such as pool membership, never per-message traffic). A worker started later does not get it.
+   */
+  broadcast(topic: string, data: unknown): void {
+    if (this.pool === null) return
+    for (const s of this.pool.alive()) s.control.post({ t: 'topic', topic, data })
+  }
+
+  /**
    * Waits for `hostStopped` (the main thread's actors) and every worker's own shutdown, then
    * fails what still waits on a reply, detaches from the rings and ends the threads.
    */
