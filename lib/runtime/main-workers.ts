@@ -108,7 +108,11 @@ export class MainWorkers {
     const stopping: Promise<unknown>[] = [hostStopped]
     if (this.starting !== null) await this.starting.catch(() => {})
     if (pool !== null) {
-      for (const s of pool.alive()) stopping.push(s.control.request({ t: 'shutdown' }).catch(() => {}))
+      for (const s of pool.alive()) {
+        // Once a worker confirmed, stops still waiting on it are answered (see peerShutDown).
+        const confirmed = s.control.request({ t: 'shutdown' }).catch(() => {})
+        stopping.push(confirmed.then(() => this.node?.router.peerShutDown(s.thread)))
+      }
     }
     await Promise.all(stopping)
     this.node?.router.failAll(
