@@ -190,6 +190,25 @@ t.test('a pool ref works from a worker thread and sees membership changes', asyn
   t.pass('the owned pool stopped with its actor')
 })
 
+t.test('two systems in one process keep their pools apart, even under one node id', async (t) => {
+  // Pool state is kept per node run (id and incarnation), and refs in pool refs and membership
+  // updates are rebuilt by the receiving system's own resolver.
+  const twin = await ActorSystem.start({ workers: 0, nodeId: system.nodeId, logLevel: 'silent' })
+  t.teardown(() => twin.shutdown())
+  const mine = await system.pool(Member, { size: 2, id: 'twin' })
+  const theirs = await twin.pool(Member, { size: 3, id: 'twin' })
+  t.same(mine.members.map((m) => m.target.thread).sort(), [1, 2], "this system's members are on its workers")
+  t.same(theirs.members.map((m) => m.target.thread), [0, 0, 0], "the twin's on its main thread")
+  t.equal(mine.size, 2)
+  await theirs.stop()
+  t.equal(mine.size, 2, "stopping the twin's pool leaves this one")
+  t.match(await mine.ask('whoami'), /^twin\/m[12]$/)
+  const user = await system.spawn(PoolUser, { placement: 1 })
+  t.same(await user.ask('membersOf', mine), ['twin/m1', 'twin/m2'], 'a worker decodes the pool ref with its own system')
+  await user.stop()
+  await mine.stop()
+})
+
 class Unregistered extends Actor {
   ping(): void {}
 }
