@@ -6,12 +6,14 @@ import { runtimeExtension } from './runtime/extension.js'
 import { httpApiExtension } from './api/extension.js'
 import { persistenceExtension } from './persistence/extension.js'
 import { discoveryExtension } from './cluster/discovery/extension.js'
+import { poolExtension } from './runtime/pool/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
 installExtension(httpApiExtension)
 installExtension(persistenceExtension)
 installExtension(discoveryExtension)
+installExtension(poolExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -42,6 +44,8 @@ export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
 export type { RuntimeStatus, ThreadStatus } from './actor/runtime-api.js'
 export { registerActors } from './runtime/actor-modules.js'
 export type { Placement, PlacementPolicy } from './runtime/placement.js'
+export { PoolRef, type PoolStats, type ScatterGatherOptions, type GatherMode, type GatherResult } from './runtime/pool/pool-ref.js'
+export type { PoolOptions, RoutingStrategy, ResizerOptions, HashKey, HashKeyFn, PoolMessage } from './runtime/pool/options.js'
 export {
   StaticDiscovery,
   DnsDiscovery,

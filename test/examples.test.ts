@@ -6,6 +6,7 @@ import { runTour } from '../examples/tour.js'
 import { runCpuActors } from '../examples/cpu-actors.js'
 import { runReadModel } from '../examples/read-model.js'
 import { startPostgres } from './helpers/postgres-server.js'
+import { runCpuPool } from '../examples/cpu-pool.js'
 
 t.test('echo and timer', async (t) => {
   const echoed: string[] = []
@@ -42,4 +43,12 @@ t.test('read-model keeps balances in a SQL table from live event queries, and re
     'projection stopped; the journal moved on, the read model did not: alice 75 (through sequence 3)',
     'resumed from sequence 4: alice 76 (through sequence 4)',
   ])
+})
+
+t.test('cpu-pool serves every request with a pool of 1 and of 2', async (t) => {
+  for (const instances of [1, 2]) {
+    const r = await runCpuPool(instances, 300, 20)
+    t.match(r, { instances, messages: 300, routing: 'round-robin', sample: /^[0-9a-f]{64}$/ })
+    t.ok(r.messagesPerSecond > 0)
+  }
 })

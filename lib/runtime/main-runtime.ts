@@ -272,6 +272,11 @@ export class MainRuntime implements SystemRuntime {
     return this.workers.requireNode().router.slotOf(other)
   }
 
+  /** @internal Publishes `data` under `topic` to every running worker (see `MainWorkers.broadcast`); nothing once shutting down. */
+  broadcast(topic: string, data: unknown): void {
+    if (!this.closing) this.workers.broadcast(topic, data)
+  }
+
   /** @internal The Worker object of thread `thread` (operations tooling and fault tests). */
   workerFor(thread: number): import('node:worker_threads').Worker | undefined {
     return this.workers.pool?.slot(thread)?.worker

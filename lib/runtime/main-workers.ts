@@ -91,6 +91,15 @@ export class MainWorkers {
   }
 
   /**
+   * Publishes `data` under `topic` to every running worker (control channel; for rare updates
+   * such as pool membership, never per-message traffic). A worker started later does not get it.
+   */
+  broadcast(topic: string, data: unknown): void {
+    if (this.pool === null) return
+    for (const s of this.pool.alive()) s.control.post({ t: 'topic', topic, data })
+  }
+
+  /**
    * Waits for `hostStopped` (the main thread's actors) and every worker's own shutdown, then
    * fails what still waits on a reply, detaches from the rings and ends the threads.
    */
@@ -99,7 +108,11 @@ export class MainWorkers {
     const stopping: Promise<unknown>[] = [hostStopped]
     if (this.starting !== null) await this.starting.catch(() => {})
     if (pool !== null) {
-      for (const s of pool.alive()) stopping.push(s.control.request({ t: 'shutdown' }).catch(() => {}))
+      for (const s of pool.alive()) {
+        // Once a worker confirmed, stops still waiting on it are answered (see peerShutDown).
+        const confirmed = s.control.request({ t: 'shutdown' }).catch(() => {})
+        stopping.push(confirmed.then(() => this.node?.router.peerShutDown(s.thread)))
+      }
     }
     await Promise.all(stopping)
     this.node?.router.failAll(

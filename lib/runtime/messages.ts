@@ -57,6 +57,8 @@ export type MainToWorker =
   | { t: 'stats' }
   | { t: 'sync' }
   | { t: 'shutdown' }
+  /** Data published to every worker under a topic (see topics.ts), e.g. pool membership. */
+  | { t: 'topic'; topic: string; data: unknown }
 
 export type WorkerToMain =
   | { t: 'ready' }

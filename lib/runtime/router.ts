@@ -57,6 +57,8 @@ export class ThreadRouter {
   /** Parents on this thread with children on another thread, per child. */
   /** @internal */ readonly remoteChildLinks = new Map<string, { parent: ActorCell; child: ThreadTarget }>()
   /** @internal */ readonly lostThreads = new Set<number>()
+  /** Peers that confirmed their shutdown: every actor on them is stopped. */
+  private readonly shutPeers = new Set<PeerId>()
   /** @internal */ inbox: Inbox | null = null
 
   constructor(readonly host: ActorHost) {
@@ -331,6 +333,7 @@ export class ThreadRouter {
   }
 
   stop(t: ThreadTarget, reason: TerminationReason): Promise<void> {
+    if (this.shutPeers.has(t.peer)) return Promise.resolve()
     return this.request(t, (id) => [F_STOP, t.id, reason, id], 'stop', this.host.options.stopTimeoutMs * 2 + 1000).then(
       () => undefined,
       (e: unknown) => {
@@ -423,6 +426,17 @@ export class ThreadRouter {
   /** @internal A watch on a lost thread ends with `Terminated(workerLost)`. */
   deliverLost(watchId: number): void {
     deliverLost(this, watchId)
+  }
+
+  /**
+   * Peer `peer` confirmed its shutdown (the system is shutting down): every actor on it is
+   * stopped, and a frame sent to it now may never be read. Stop requests waiting on it, and
+   * later ones, are answered at once instead of after their timeout (a main-thread parent with
+   * children on workers, such as a pool, would otherwise hold the shutdown that long).
+   */
+  peerShutDown(peer: PeerId): void {
+    this.shutPeers.add(peer)
+    for (const p of [...this.pending.values()]) if (p.thread === peer && p.handlerName === 'stop') p.resolve(null)
   }
 
   /** Rejects every ask in flight (shutdown). */

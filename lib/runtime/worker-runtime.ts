@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads'
 import type { ActorCell } from '../actor/cell.js'
+import { installExtension } from '../actor/extensions.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
@@ -25,6 +26,8 @@ import { systemOptionsForWorker } from './worker-options.js'
 import { ThreadSignal } from './transport/signal.js'
 import { ThreadNode } from './thread-node.js'
 import { spinMicrosFor } from './thread-kind.js'
+import { deliverTopic } from './topics.js'
+import { poolExtension } from './pool/extension.js'
 
 export class WorkerRuntime implements SystemRuntime {
   constructor(
@@ -136,6 +139,9 @@ export function runWorker(init: WorkerInit, port: MessagePort): void {
 }
 
 function startWorker(init: WorkerInit, port: MessagePort): void {
+  // Pools ride on the runtime: a worker decodes pool refs, applies membership updates and
+  // offers ctx.pool whether or not its actor modules imported the package index.
+  installExtension(poolExtension)
   const o = init.options
   const options = systemOptionsForWorker(o, init.thread, init.workers)
   let runtime: WorkerRuntime | null = null
@@ -162,6 +168,9 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         return r.stats()
       case 'sync':
         return true
+      case 'topic':
+        deliverTopic(m.topic, m.data, node.router.resolveRef)
+        return undefined
       case 'shutdown':
         if (statsTimer !== null) clearInterval(statsTimer)
         return system.host.shutdown().then(() => {
