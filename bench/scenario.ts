@@ -60,4 +60,10 @@ export interface Scenario {
   warmups?: number
   /** Timed repetitions; the median is reported. Default 5, and at most 3 under `--quick`. */
   repetitions?: number
+  /**
+   * V8 old-space limit of the scenario's child process, MiB (`--max-old-space-size`), for
+   * scenarios that hold more than Node's default heap (a million actors). Default: Node's own.
+   * Under `--inline` the harness process's heap is used as it is.
+   */
+  maxOldSpaceMb?: number
 }

@@ -73,6 +73,8 @@ export function validateScenarios(file: string, exported: unknown): Scenario[] {
     if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
       problems.push(`${label}: timeoutMs must be a positive number`)
     }
+    const heap = r['maxOldSpaceMb']
+    if (heap !== undefined && !(Number.isInteger(heap) && (heap as number) >= 16)) problems.push(`${label}: maxOldSpaceMb must be an integer >= 16`)
     for (const k of ['warmups', 'repetitions'] as const) {
       const v = r[k]
       if (v !== undefined && !(Number.isInteger(v) && (v as number) >= (k === 'warmups' ? 0 : 1))) {

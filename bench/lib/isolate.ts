@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Scenario } from '../scenario.js'
 import type { DiscoveredScenario } from './discover.js'
 import { BenchError, describeError } from './errors.js'
 import { failedResult, identity, type ScenarioResult } from './result.js'
@@ -41,6 +42,17 @@ export interface IsolateOptions extends RunOptions {
 
 const childEntry = fileURLToPath(new URL(`./child${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
 
+/**
+ * The child's Node flags: the harness's own (the TypeScript loader), `--expose-gc`, and the
+ * scenario's heap limit when it asks for one (a later `--max-old-space-size` wins over an
+ * inherited one).
+ */
+export function childExecArgv(scenario: Pick<Scenario, 'maxOldSpaceMb'>): string[] {
+  const args = [...process.execArgv, '--expose-gc']
+  if (scenario.maxOldSpaceMb !== undefined) args.push(`--max-old-space-size=${scenario.maxOldSpaceMb}`)
+  return args
+}
+
 /** Runs `entry` in a child process and resolves once the child is gone; never rejects. */
 export function runIsolated(entry: DiscoveredScenario, o: IsolateOptions): Promise<ScenarioResult> {
   const { scenario } = entry
@@ -60,7 +72,7 @@ export function runIsolated(entry: DiscoveredScenario, o: IsolateOptions): Promi
     let result: ScenarioResult | null = null
     let killedForTime = false
     const child = fork(childEntry, [], {
-      execArgv: [...process.execArgv, '--expose-gc'],
+      execArgv: childExecArgv(scenario),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     })

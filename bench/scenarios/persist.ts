@@ -8,8 +8,12 @@
  * settings as they are. `baseline.pg.insert*` / `baseline.mysql.insert*` run the same INSERT
  * through the raw driver (one autocommit statement per event, or one multi-row statement per
  * batch), for the ratio of the journal's cost (the sequence check, the transaction) to the bare
- * insert.
+ * insert. `baseline.redis.evalsha.seq` / `baseline.redis.pipeline` run a Lua append of the
+ * journal's shape through raw ioredis on the same kind of redis-server, one EVALSHA at a time or
+ * 100 in one pipeline.
  */
+import { Redis } from 'ioredis'
+import { Packr } from 'msgpackr'
 import pg from 'pg'
 import mysql from 'mysql2/promise'
 import { ActorSystem, PersistentActor, type ActorRef, type PersistentActorOptions, type StorageConfig } from '../../lib/index.js'
@@ -200,6 +204,107 @@ const openRawMysql = async (): Promise<{ raw: RawInsert; stop: () => Promise<voi
   return { raw, stop: async () => (await raw.close(), await server.stop()) }
 }
 
+// A copy of WRITE_EVENTS_LUA in lib/persistence/providers/redis.ts (not exported: the baseline
+// must not depend on the journal). KEYS: journal, seq. ARGV: expected sequence, then
+// score/member pairs. Returns {1, new highest} or {0, stored highest} when the check fails.
+const APPEND_LUA = `
+local highest = tonumber(redis.call('GET', KEYS[2]) or '0')
+if highest ~= tonumber(ARGV[1]) then return {0, highest} end
+local n = #ARGV
+local i = 2
+while i <= n do
+  local last = math.min(i + 999, n)
+  redis.call('ZADD', KEYS[1], unpack(ARGV, i, last))
+  i = last + 1
+end
+redis.call('SET', KEYS[2], ARGV[n - 1])
+return {1, tonumber(ARGV[n - 1])}
+`
+
+/** Encodes a member the way the journal does: msgpack `[sequence, type, bytes, writtenAt]`. */
+const memberCodec = new Packr({ useRecords: false })
+/** The event's bytes: a msgpack `{type: 'Added', n: 1}`, as in the SQL baselines. */
+const EVENT_BYTES = Buffer.from([0x82, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa5, 0x41, 0x64, 0x64, 0x65, 0x64, 0xa1, 0x6e, 0x01])
+
+function member(sequence: number, writtenAt: number): Buffer {
+  return Buffer.from(memberCodec.pack([sequence, 'Added', EVENT_BYTES, writtenAt]))
+}
+
+/** Throws unless an append script's reply is `{1, ...}` (the sequence check passed). */
+function checkAppended(reply: unknown): void {
+  if (!Array.isArray(reply) || reply[0] !== 1) throw new Error(`the append script refused the write: ${JSON.stringify(reply)}`)
+}
+
+/**
+ * A raw ioredis baseline of a Redis scenario: a redis-server started the same way, the append
+ * script loaded once, then `events` single-event EVALSHAs (`quick`: a tenth), awaited one at a
+ * time (`perPipeline` 1) or sent `perPipeline` to a pipeline, each pipeline awaited before the
+ * next. Every call carries the sequence check, like the journal's.
+ */
+function redisBaseline(name: string, compareTo: string, description: string, events: number, perPipeline: number): Scenario {
+  let env: { server: RedisServer; client: Redis; sha: string } | null = null
+  let run = 0
+  return {
+    name,
+    system: 'node',
+    description,
+    compareTo,
+    timeoutMs: 120_000,
+    async setup(): Promise<void> {
+      const server = await startRedis()
+      const client = new Redis(server.url, { lazyConnect: true })
+      try {
+        await client.connect()
+        const sha = (await client.script('LOAD', APPEND_LUA)) as string
+        env = { server, client, sha }
+      } catch (e) {
+        client.disconnect()
+        await server.stop()
+        throw e
+      }
+    },
+    async run(ctx: ScenarioContext): Promise<Measurement> {
+      const { client, sha } = env as { client: Redis; sha: string }
+      const id = `bench:${name}-${++run}`
+      const journalKey = `${id}:journal`
+      const seqKey = `${id}:seq`
+      const total = ctx.quick ? Math.max(perPipeline, Math.floor(events / 10)) : events
+      const latencies: number[] = []
+      let done = 0
+      const t0 = performance.now()
+      while (done < total && !ctx.signal.aborted) {
+        const s = performance.now()
+        const writtenAt = Date.now()
+        if (perPipeline === 1) {
+          checkAppended(await client.evalsha(sha, 2, journalKey, seqKey, done, done + 1, member(done + 1, writtenAt)))
+        } else {
+          const pipeline = client.pipeline()
+          for (let i = 0; i < perPipeline; i++) {
+            const seq = done + i + 1
+            pipeline.evalsha(sha, 2, journalKey, seqKey, seq - 1, seq, member(seq, writtenAt))
+          }
+          for (const [err, reply] of (await pipeline.exec()) ?? []) {
+            if (err !== null) throw err
+            checkAppended(reply)
+          }
+        }
+        latencies.push((performance.now() - s) * 1000)
+        done += perPipeline
+      }
+      const seconds = (performance.now() - t0) / 1000
+      latencies.sort((a, b) => a - b)
+      return { opsPerSec: done / seconds, p50us: percentile(latencies, 50), p99us: percentile(latencies, 99), extra: { events: done, batchSize: perPipeline } }
+    },
+    async teardown(): Promise<void> {
+      const e = env
+      env = null
+      if (e === null) return
+      e.client.disconnect()
+      await e.server.stop()
+    },
+  }
+}
+
 /**
  * One scenario. `events` is the number of events a repetition persists (`quick`: a tenth);
  * `batch` 1 means one `persist` per event.
@@ -278,6 +383,20 @@ const scenarios: Scenario[] = [
   scenario('persist.postgres.batch', `Events persisted per second with persistAll in batches of ${BATCH_SIZE}, PostgreSQL on loopback (one transaction, one multi-row insert; p50/p99: one batch).`, postgres, 100_000, BATCH_SIZE),
   scenario('persist.mysql', 'Events persisted per second, one awaited persist at a time, MariaDB on loopback (one transaction: sequence check + insert; p50/p99: one persist).', mariadb, 5_000, 1),
   scenario('persist.mysql.batch', `Events persisted per second with persistAll in batches of ${BATCH_SIZE}, MariaDB on loopback (one transaction, one multi-row insert; p50/p99: one batch).`, mariadb, 100_000, BATCH_SIZE),
+  redisBaseline(
+    'baseline.redis.evalsha.seq',
+    'persist.redis',
+    'The journal\'s Lua append (sequence check, ZADD, SET) through raw ioredis EVALSHA, one event per call, one call at a time, on the same kind of redis-server (p50/p99: one call).',
+    20_000,
+    1,
+  ),
+  redisBaseline(
+    'baseline.redis.pipeline',
+    'persist.redis.batch',
+    `The same single-event EVALSHA, ${BATCH_SIZE} calls per ioredis pipeline, one pipeline at a time (p50/p99: one pipeline).`,
+    200_000,
+    BATCH_SIZE,
+  ),
   rawScenario('baseline.pg.insert', 'persist.postgres', 'The same INSERT through pg, one autocommit statement per event, no journal (p50/p99: one insert).', openRawPostgres, 5_000, 1),
   rawScenario('baseline.pg.insert.batch', 'persist.postgres.batch', `The same multi-row INSERT through pg, ${BATCH_SIZE} rows per autocommit statement, no journal.`, openRawPostgres, 100_000, BATCH_SIZE),
   rawScenario('baseline.mysql.insert', 'persist.mysql', 'The same INSERT through mysql2, one autocommit statement per event, no journal (p50/p99: one insert).', openRawMysql, 5_000, 1),

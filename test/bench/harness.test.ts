@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import { main, parseCli } from '../../bench/lib/cli.js'
 import { discover, matchesOnly, orderFiles, validateScenarios } from '../../bench/lib/discover.js'
 import { BenchError } from '../../bench/lib/errors.js'
-import { runIsolated } from '../../bench/lib/isolate.js'
+import { childExecArgv, runIsolated } from '../../bench/lib/isolate.js'
 import { LatencyRecorder } from '../../bench/lib/latency.js'
 import { formatRate, jsonReport, markdownTable, runInfo, svgChart, textTable, withRelatives } from '../../bench/lib/report.js'
 import { checkMeasurement, summarize, type ScenarioResult } from '../../bench/lib/result.js'
@@ -116,8 +116,8 @@ t.test('discovery validates, orders and rejects duplicates', async (t) => {
   assertBenchError(t, caught(() => validateScenarios('f.ts', { default: [] })), 'InvalidScenario', 'must be an array')
   const valid = { name: 'a.b', system: 's', description: 'd', run: async () => ({ opsPerSec: 1 }) }
   t.same(validateScenarios('f.ts', [valid]), [valid])
-  const fields = caught(() => validateScenarios('f.ts', [{ ...valid, timeoutMs: 0, repetitions: 0, warmups: 1.5, setup: 1 }]))
-  assertBenchError(t, fields, 'InvalidScenario', 'timeoutMs', 'repetitions', 'warmups', 'setup')
+  const fields = caught(() => validateScenarios('f.ts', [{ ...valid, timeoutMs: 0, repetitions: 0, warmups: 1.5, setup: 1, maxOldSpaceMb: 1.5 }]))
+  assertBenchError(t, fields, 'InvalidScenario', 'timeoutMs', 'repetitions', 'warmups', 'setup', 'maxOldSpaceMb')
   t.same(repetitionsOf({}, false), { warmups: 1, timed: 5 })
   t.same(repetitionsOf({ repetitions: 7, warmups: 0 }, true), { warmups: 0, timed: 3 })
 })
@@ -246,6 +246,20 @@ t.test('isolated scenarios: results come back; spinning and crashing children ar
 
   const lost = await runIsolated(crashes, { quick: true })
   t.match(lost, { name: 'fake.crashes', ok: false, error: /^ChildLost: child process exited \(code 3\) without a result/ })
+})
+
+t.test('a scenario can ask for a bigger heap in its child process', async (t) => {
+  const [big, plain] = await discover(join(FIXTURES, 'heap'))
+  if (big === undefined || plain === undefined) throw new Error('fixture changed')
+  t.same(childExecArgv({ maxOldSpaceMb: 3000 }).slice(-2), ['--expose-gc', '--max-old-space-size=3000'])
+  t.equal(childExecArgv({}).at(-1), '--expose-gc')
+  const r = await runIsolated(big, { quick: true })
+  t.match(r, { name: 'heap.big', ok: true })
+  // V8 adds its young generation to the old-space limit it was given.
+  const limit = r.extra['heapLimitMb'] ?? 0
+  t.ok(limit >= 3000 && limit < 3200, `heap limit ${limit} MiB follows maxOldSpaceMb`)
+  const d = await runIsolated(plain, { quick: true })
+  t.not(d.extra['heapLimitMb'], limit, 'a scenario that asks for nothing keeps the default')
 })
 
 t.test('a whole run: failures reported, JSON/SVG/Markdown written, the run completes', async (t) => {
