@@ -12,6 +12,7 @@
  * journal's shape through raw ioredis on the same kind of redis-server, one EVALSHA at a time or
  * 100 in one pipeline.
  */
+import { WRITE_EVENTS_LUA } from '../../lib/persistence/providers/redis.js'
 import { Redis } from 'ioredis'
 import { Packr } from 'msgpackr'
 import pg from 'pg'
@@ -204,22 +205,9 @@ const openRawMysql = async (): Promise<{ raw: RawInsert; stop: () => Promise<voi
   return { raw, stop: async () => (await raw.close(), await server.stop()) }
 }
 
-// A copy of WRITE_EVENTS_LUA in lib/persistence/providers/redis.ts (not exported: the baseline
-// must not depend on the journal). KEYS: journal, seq. ARGV: expected sequence, then
-// score/member pairs. Returns {1, new highest} or {0, stored highest} when the check fails.
-const APPEND_LUA = `
-local highest = tonumber(redis.call('GET', KEYS[2]) or '0')
-if highest ~= tonumber(ARGV[1]) then return {0, highest} end
-local n = #ARGV
-local i = 2
-while i <= n do
-  local last = math.min(i + 999, n)
-  redis.call('ZADD', KEYS[1], unpack(ARGV, i, last))
-  i = last + 1
-end
-redis.call('SET', KEYS[2], ARGV[n - 1])
-return {1, tonumber(ARGV[n - 1])}
-`
+// The journal's own append script, run through raw ioredis: KEYS journal, seq; ARGV the expected
+// sequence, then score/member pairs; returns {1, new highest} or {0, stored highest}.
+const APPEND_LUA = WRITE_EVENTS_LUA
 
 /** Encodes a member the way the journal does: msgpack `[sequence, type, bytes, writtenAt]`. */
 const memberCodec = new Packr({ useRecords: false })

@@ -43,7 +43,8 @@ export const DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS = 1_000
 
 // KEYS: journal, seq. ARGV: expected sequence, then score/member pairs.
 // Returns {1, new highest} or {0, stored highest} when the optimistic check fails.
-const WRITE_EVENTS_LUA = `
+/** @internal The append script (the benchmark's raw baseline runs the very same one). */
+export const WRITE_EVENTS_LUA = `
 local highest = tonumber(redis.call('GET', KEYS[2]) or '0')
 if highest ~= tonumber(ARGV[1]) then return {0, highest} end
 local n = #ARGV
