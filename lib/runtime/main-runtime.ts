@@ -20,17 +20,16 @@ import { RestartHistory } from '../actor/supervision.js'
 import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { PlacementTable, type ActorDirectory, type DirectoryEntry } from './actor-directory.js'
-import { loadActorClass, locate, moduleOf, type ClassLocation } from './actor-modules.js'
+import { locate, moduleOf } from './actor-modules.js'
 import { BlockingPool } from './blocking.js'
 import { MainWorkers } from './main-workers.js'
 import type { WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
 import { RuntimeStats } from './runtime-stats.js'
-import { argsOf, encodeForTransfer } from './spawn-transfer.js'
-import { PeerParent } from './thread-target.js'
+import { encodeForTransfer } from './spawn-transfer.js'
 import type { FrameLink } from './transport/link.js'
 import type { RefAddress } from './transport/codec.js'
-import type { ThreadNode } from './thread-node.js'
+import { spawnFromRecord, type ThreadNode } from './thread-node.js'
 import { WorkerRecovery } from './worker-recovery.js'
 
 export class MainRuntime implements SystemRuntime {
@@ -104,7 +103,7 @@ export class MainRuntime implements SystemRuntime {
       throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
     }
     try {
-      if (thread === 0) return await this.spawnHere(placed, type, parentCell)
+      if (thread === 0) return await spawnFromRecord(this.host, this.node?.router ?? null, placed, type, parentCell)
       const outgoing = encodeForTransfer(placed, 'a worker thread', ': use a directive or place the actor on the main thread')
       if (placed.parent === null) entry.respawn = outgoing
       const address = await this.spawnOnWorker(thread, outgoing)
@@ -118,31 +117,6 @@ export class MainRuntime implements SystemRuntime {
       if (recorded) this.directory.forget(entry)
       throw e
     }
-  }
-
-  private async spawnHere(record: PlacedSpawnRecord, type: ActorClass | null, parentCell: ActorCell | null): Promise<ActorRef> {
-    const cls = type ?? (await loadActorClass(record.location as ClassLocation))
-    const args = argsOf(record, this.node?.router.resolveRef ?? null)
-    let parentLink: ActorCell | PeerParent | null = parentCell
-    if (parentLink === null && record.parent !== null) {
-      if (record.parent.thread === 0) {
-        const cell = this.host.cell(record.parent.id)
-        if (cell === undefined || !cell.alive) throw new ActorRefError('Stopped', 'the parent stopped', { actorId: record.parent.id })
-        parentLink = cell
-      } else {
-        parentLink = new PeerParent(this.workers.requireNode().router, record.parent)
-      }
-    }
-    const localParent = parentLink !== null && !(parentLink instanceof PeerParent) ? parentLink : undefined
-    return this.host.spawnLocal(record, {
-      type: cls,
-      args,
-      parent: parentLink,
-      ...(localParent !== undefined ? { parentCell: localParent } : {}),
-      onCreated: (cell) => {
-        if (parentLink instanceof PeerParent) this.node?.router.trackRemoteChild(cell)
-      },
-    })
   }
 
   /**
@@ -251,7 +225,7 @@ export class MainRuntime implements SystemRuntime {
    */
   async connectNode(other: NodeAddress, link: FrameLink): Promise<number> {
     await this.ensureWorkers()
-    return this.workers.requireNode().router.connectNode(other, link)
+    return this.workers.requireNode().router.peers.connectNode(other, link)
   }
 
   /**
@@ -269,7 +243,7 @@ export class MainRuntime implements SystemRuntime {
 
   /** @internal This node's slot for `other` in frame headers. */
   slotOf(other: NodeAddress): number {
-    return this.workers.requireNode().router.slotOf(other)
+    return this.workers.requireNode().router.peers.slotOf(other)
   }
 
   /** @internal Publishes `data` under `topic` to every running worker (see `MainWorkers.broadcast`); nothing once shutting down. */

@@ -65,7 +65,7 @@ export class MainWorkers {
     this.pool = pool
     this.node = node
     // Workers number other nodes as this thread does (frame headers carry the numbers).
-    node.router.onSlotAssigned = (slot, other) => {
+    node.router.peers.onSlotAssigned = (slot, other) => {
       this.nodeSlots.push({ slot, node: other })
       for (const s of pool.alive()) s.control.post({ t: 'nodeSlot', slot, node: other })
     }

@@ -17,7 +17,7 @@ import { ActorRef } from '../actor/ref.js'
 import type { TerminationListener } from '../actor/target.js'
 import type { TerminationReason } from '../actor/terminated.js'
 import type { AskOptions } from '../actor/types.js'
-import { sameNode, type ActorAddress, type NodeAddress } from '../actor/address.js'
+import { sameNode } from '../actor/address.js'
 import { encodeFrame, NotEncodableError, type Encoded, type RefAddress } from './transport/codec.js'
 import {
   F_ASK,
@@ -34,7 +34,7 @@ import {
   type PeerId,
 } from './transport/frames.js'
 import type { Inbox } from './transport/inbox.js'
-import { FULL, type FrameLink, type Link } from './transport/link.js'
+import { FULL, type FrameLink } from './transport/link.js'
 import { MissingTarget, ThreadTarget } from './thread-target.js'
 import { PeerTable } from './routing/peers.js'
 import { InboundFrames } from './routing/inbound.js'
@@ -77,44 +77,8 @@ export class ThreadRouter {
   /** Where frames can go: this node's threads and other nodes (see `PeerTable`). */
   readonly peers: PeerTable
 
-  slotOf(node: NodeAddress): number {
-    return this.peers.slotOf(node)
-  }
-
-  set onSlotAssigned(fn: (slot: number, node: NodeAddress) => void) {
-    this.peers.onSlotAssigned = fn
-  }
-
-  setSlot(slot: number, node: NodeAddress): void {
-    this.peers.setSlot(slot, node)
-  }
-
-  connectNode(node: NodeAddress, link: FrameLink): number {
-    return this.peers.connectNode(node, link)
-  }
-
-  peerOf(a: ActorAddress): PeerId {
-    return this.peers.peerOf(a)
-  }
-
-  linkTo(peer: PeerId): FrameLink | undefined {
-    return this.peers.linkTo(peer)
-  }
-
   setInbox(inbox: Inbox): void {
     this.inbox = inbox
-  }
-
-  setLink(thread: number, link: Link): void {
-    this.peers.setLink(thread, link)
-  }
-
-  link(thread: number): Link | undefined {
-    return this.peers.link(thread)
-  }
-
-  allLinks(): Link[] {
-    return this.peers.allLinks()
   }
 
   private readonly failBatches = new Map<number, FailBatch>()
@@ -157,7 +121,7 @@ export class ThreadRouter {
    * known to be stopped is not reused for a later actor with the same id.
    */
   targetFor(a: RefAddress): ThreadTarget {
-    const key = targetKey(this.peerOf(a), a.id)
+    const key = targetKey(this.peers.peerOf(a), a.id)
     const cached = this.targets.get(key)?.deref()
     if (cached !== undefined && cached.alive && cached.actorType === a.actorType) return cached
     const t = new ThreadTarget(this, a)
@@ -184,7 +148,7 @@ export class ThreadRouter {
   // ------------------------------------------------------------------ outbound
 
   private liveLink(thread: PeerId, a: { id: string; actorType: string }, handler?: string): FrameLink {
-    const link = this.linkTo(thread)
+    const link = this.peers.linkTo(thread)
     if (thread >= 65536 && (link === undefined || link.isDead)) {
       throw new ActorRefError('Unreachable', `no route to node ${String(this.peers.nodeOfSlot(slotOfPeer(thread))?.id)}`, {
         actorId: a.id,
@@ -211,7 +175,7 @@ export class ThreadRouter {
 
   /** Sends `payload` to `to` on the system lane (dropped when there is no link to it). */
   sendSystem(to: PeerId, payload: Frame): void {
-    const link = this.linkTo(to)
+    const link = this.peers.linkTo(to)
     if (link === undefined) return
     const bytes = this.frame(to, payload)
     link.writeSystem(bytes, bytes.start, bytes.end)
@@ -234,7 +198,7 @@ export class ThreadRouter {
   }
 
   writeSystem(to: PeerId, bytes: Encoded): void {
-    const link = this.linkTo(to)
+    const link = this.peers.linkTo(to)
     if (link !== undefined) link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
@@ -352,7 +316,7 @@ export class ThreadRouter {
     for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) return
     const watchId = this.nextWatch++
     this.watches.set(watchId, { listener, thread: t.peer, targetId: t.id, target: t })
-    if (this.lostThreads.has(t.peer) || this.linkTo(t.peer)?.isDead) {
+    if (this.lostThreads.has(t.peer) || this.peers.linkTo(t.peer)?.isDead) {
       this.deliverLost(watchId)
       return
     }

@@ -115,7 +115,7 @@ export class RuntimeStats {
         ringBytesCapacity: s.stats?.ringBytesCapacity ?? 0,
       })
     }
-    const links = this.workers.node?.router.allLinks() ?? []
+    const links = this.workers.node?.router.peers.allLinks() ?? []
     let inFlight = this.host.wheel.size
     for (const s of pool?.slots ?? []) inFlight += s?.stats?.inFlightAsks ?? 0
     return {

@@ -7,6 +7,7 @@ import type { ActorHost } from '../actor/host.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { ParentLink } from '../actor/target.js'
 import type { ActorCell } from '../actor/cell.js'
+import type { ActorClass } from '../actor/types.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ClassLocation, PlacedSpawnRecord } from '../actor/spawn-record.js'
 import { loadActorClass } from './actor-modules.js'
@@ -51,9 +52,9 @@ export class ThreadNode {
     this.peerSignals[peer] = signal
     const sys = SpscRing.attach(outbound.sys)
     const user = SpscRing.attach(outbound.user)
-    const existing = this.router.link(peer)
+    const existing = this.router.peers.link(peer)
     if (existing !== undefined) existing.reset(sys, user, signal)
-    else this.router.setLink(peer, new Link(peer, sys, user, signal, this.options.outboxLimit, () => this.inbox.wakeSoon()))
+    else this.router.peers.setLink(peer, new Link(peer, sys, user, signal, this.options.outboxLimit, () => this.inbox.wakeSoon()))
     if (!restoring) this.router.peerReplaced(peer)
     this.inbox.attach(peer, SpscRing.attach(inbound.sys), SpscRing.attach(inbound.user))
   }
@@ -73,30 +74,46 @@ export class ThreadNode {
 
   /** Builds and starts the actor a placed record describes on this thread (its class is loaded from its location). */
   async spawnFromRecord(record: PlacedSpawnRecord): Promise<RefAddress> {
-    const type = await loadActorClass(record.location as ClassLocation)
-    const args = argsOf(record, this.router.resolveRef)
-    let parent: ParentLink | null = null
-    let parentCell: ActorCell | undefined
-    if (record.parent !== null) {
-      if (record.parent.thread === this.host.thread) {
-        parentCell = this.host.cell(record.parent.id)
-        if (parentCell === undefined || !parentCell.alive) {
-          throw new ActorRefError('Stopped', 'the parent stopped before its child started', { actorId: record.parent.id })
-        }
-        parent = parentCell
-      } else {
-        parent = new PeerParent(this.router, record.parent)
-      }
-    }
-    const ref = await this.host.spawnLocal(record, {
-      type,
-      args,
-      parent,
-      ...(parentCell !== undefined ? { parentCell } : {}),
-      onCreated: (cell) => {
-        if (parent instanceof PeerParent) this.router.trackRemoteChild(cell)
-      },
-    })
-    return this.addressOf(ref)
+    return this.addressOf(await spawnFromRecord(this.host, this.router, record, null))
   }
+}
+
+/**
+ * Builds and starts on this thread the actor `record` describes, linked to its parent: the
+ * cell in hand, a cell found here, or a `PeerParent` when the parent lives on another thread.
+ * `router` is null on a main thread whose workers never started (every parent is then here).
+ */
+export async function spawnFromRecord(
+  host: ActorHost,
+  router: ThreadRouter | null,
+  record: PlacedSpawnRecord,
+  type: ActorClass | null,
+  parentInHand: ActorCell | null = null,
+): Promise<ActorRef> {
+  const cls = type ?? (await loadActorClass(record.location as ClassLocation))
+  const args = argsOf(record, router?.resolveRef ?? null)
+  let parent: ParentLink | null = parentInHand
+  let parentCell: ActorCell | undefined = parentInHand ?? undefined
+  if (parent === null && record.parent !== null) {
+    if (record.parent.thread === host.thread) {
+      parentCell = host.cell(record.parent.id)
+      if (parentCell === undefined || !parentCell.alive) {
+        throw new ActorRefError('Stopped', 'the parent stopped before its child started', { actorId: record.parent.id })
+      }
+      parent = parentCell
+    } else {
+      if (router === null) throw new Error('the parent lives on another thread, but no worker threads run')
+      parent = new PeerParent(router, record.parent)
+    }
+  }
+  const peerParent = parent instanceof PeerParent
+  return host.spawnLocal(record, {
+    type: cls,
+    args,
+    parent,
+    ...(parentCell !== undefined ? { parentCell } : {}),
+    onCreated: (cell) => {
+      if (peerParent) router?.trackRemoteChild(cell)
+    },
+  })
 }

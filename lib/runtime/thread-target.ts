@@ -46,7 +46,7 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
     this.path = a.path
     this.node = a.node
     this.thread = a.thread
-    this.peer = router.peerOf(a)
+    this.peer = router.peers.peerOf(a)
   }
 
   get alive(): boolean {

@@ -92,7 +92,7 @@ export class WorkerRuntime implements SystemRuntime {
   }
 
   stats(): WorkerStats {
-    const links = this.node.router.allLinks()
+    const links = this.node.router.peers.allLinks()
     return {
       thread: this.host.thread,
       actors: this.host.actorCount,
@@ -162,7 +162,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
         node.router.peerReplaced(m.thread)
         return undefined
       case 'nodeSlot':
-        node.router.setSlot(m.slot, m.node)
+        node.router.peers.setSlot(m.slot, m.node)
         return undefined
       case 'stats':
         return r.stats()

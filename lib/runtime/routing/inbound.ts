@@ -80,7 +80,7 @@ export class InboundFrames {
    * it is full (the frame stays where it is and is offered again).
    */
   private forward(to: PeerId, system: boolean, data: Uint8Array, start: number, end: number): boolean {
-    const link = this.r.linkTo(to)
+    const link = this.r.peers.linkTo(to)
     if (link === undefined || link.isDead) {
       this.r.host.logger.warn({ to, kind: frameKind(data, start) }, 'no route for a forwarded frame; dropped')
       return true
