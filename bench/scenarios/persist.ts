@@ -79,12 +79,13 @@ const memory: Setup = {
   release: async () => {},
 }
 
-function redis(): Setup {
-  let server: RedisServer | null = null
+/** A journal on a server the scenario starts, and stops when it releases the storage. */
+function onServer<S extends { stop(): Promise<void> }>(start: () => Promise<S>, storageOf: (server: S) => StorageConfig): Setup {
+  let server: S | null = null
   return {
     storage: async () => {
-      server = await startRedis()
-      return { kind: 'redis', url: server.url, keyPrefix: 'bench:' }
+      server = await start()
+      return storageOf(server)
     },
     release: async () => {
       await server?.stop()
@@ -93,33 +94,9 @@ function redis(): Setup {
   }
 }
 
-function postgres(): Setup {
-  let server: PostgresServer | null = null
-  return {
-    storage: async () => {
-      server = await startPostgres()
-      return { kind: 'postgres', url: server.url, schema: server.schema, autoMigrate: true }
-    },
-    release: async () => {
-      await server?.stop()
-      server = null
-    },
-  }
-}
-
-function mariadb(): Setup {
-  let server: MariadbServer | null = null
-  return {
-    storage: async () => {
-      server = await startMariadb()
-      return { kind: 'mysql', url: server.url, autoMigrate: true }
-    },
-    release: async () => {
-      await server?.stop()
-      server = null
-    },
-  }
-}
+const redis = (): Setup => onServer(startRedis, (s) => ({ kind: 'redis', url: s.url, keyPrefix: 'bench:' }))
+const postgres = (): Setup => onServer(startPostgres, (s) => ({ kind: 'postgres', url: s.url, schema: s.schema, autoMigrate: true }))
+const mariadb = (): Setup => onServer(startMariadb, (s) => ({ kind: 'mysql', url: s.url, autoMigrate: true }))
 
 /** A raw driver running the journal's INSERT (same columns) on a table without the journal around it. */
 interface RawInsert {
