@@ -160,3 +160,17 @@ t.test('a ref to a node with no route fails with Unreachable', async (t) => {
   await t.rejects(ref.ask('get'), { code: 'Unreachable', message: /ghost/ })
   t.equal(FRAME_HEADER_BYTES, 16)
 })
+
+t.test('malformed frames from another node are dropped and counted; traffic goes on', async (t) => {
+  const router = (rtA as unknown as { node: { router: { malformedFrames: number } } }).node.router
+  const before = router.malformedFrames
+  t.equal(rtA.acceptFrame(true, new Uint8Array(5), 0, 5), true, 'a frame shorter than its header is consumed, not retried')
+  // A zeroed header (for this thread) and a payload of 0xc1, which msgpack never uses.
+  const garbage = new Uint8Array(FRAME_HEADER_BYTES + 4)
+  garbage.fill(0xc1, FRAME_HEADER_BYTES)
+  t.equal(rtA.acceptFrame(false, garbage, 0, garbage.length), true, 'an undecodable payload is consumed too')
+  t.equal(router.malformedFrames, before + 2, 'both counted')
+  const c = await a.spawn(Counter, { placement: 'main', args: [3] })
+  t.equal(await c.ask('get'), 3, 'the thread keeps working')
+  await c.stop()
+})
