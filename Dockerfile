@@ -9,6 +9,7 @@ COPY lib ./lib
 COPY workers ./workers
 COPY bin ./bin
 COPY examples ./examples
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-bookworm-slim

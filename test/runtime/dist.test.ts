@@ -24,6 +24,8 @@ mkdirSync(pkg)
 await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')], {
   cwd: root,
 })
+// The rest of `npm run build`: tsc does not copy the generated protobuf code.
+await run(process.execPath, [join(root, 'scripts/copy-generated.mjs'), join(pkg, 'dist')], { cwd: root })
 cpSync(join(root, 'package.json'), join(pkg, 'package.json'))
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'))
 
@@ -161,4 +163,19 @@ if (threadId === 0) {
   const [required, imported] = fromCjs.stdout.trim().split('\n')
   t.ok(required === 'function' || required === 'ERR_REQUIRE_ESM', `CommonJS require: ${required}`)
   t.equal(imported, 'function', 'CommonJS import() works')
+
+  // The generated wire code ships with the package and finds protobufjs among the installed
+  // dependencies (not through this repository's node_modules).
+  const wire = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const { wire } = await import('./node_modules/coerce-ts/dist/lib/remote/wire.js')\n" +
+        "const f = wire.Frame.decode(wire.Frame.encode({ heartbeat: { seq: 7, sentAt: 1.5 } }).finish())\n" +
+        'console.log(f.body, f.heartbeat.seq, f.heartbeat.sentAt)',
+    ],
+    { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } },
+  )
+  t.equal(wire.stdout.trim(), 'heartbeat 7 1.5', 'the packed wire protocol code encodes and decodes a frame')
 })
