@@ -18,8 +18,8 @@ export const ActorErrorCode = {
   TypeMismatch: 'TypeMismatch',
   InvalidArgument: 'InvalidArgument',
   SystemShutdown: 'SystemShutdown',
-  /** No route to the node hosting the actor (not connected, or the connection was lost). */
-  Unreachable: 'Unreachable',
+  /** The node hosting the actor is down, left, or cannot be reached (no connection, or its send buffer is full). */
+  NodeUnreachable: 'NodeUnreachable',
 } as const
 
 /** One of the {@link ActorErrorCode} values. */

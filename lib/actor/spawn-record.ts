@@ -76,7 +76,7 @@ export interface SpawningParent {
 }
 
 /** The fields of {@link SpawnOptions}; anything else is a typo. */
-export const SPAWN_OPTION_KEYS: ReadonlySet<string> = new Set(['id', 'args', 'supervision', 'mailboxCapacity', 'placement'])
+export const SPAWN_OPTION_KEYS: ReadonlySet<string> = new Set(['id', 'args', 'supervision', 'mailboxCapacity', 'placement', 'node'])
 
 /**
  * Validates a spawn request and builds its record. Throws `ActorRefError` (`InvalidArgument`

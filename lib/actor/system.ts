@@ -38,6 +38,13 @@ export interface SpawnOptions<C extends ActorClass = ActorClass> {
    * are enabled, else to the main thread.
    */
   placement?: 'main' | 'worker' | number
+  /**
+   * The cluster node to create the actor on (its id, or its address), from the main thread of a
+   * system started with `cluster`. The class is found there by its type name: register it on
+   * every node (`registerActors`). Unknown type there: `NotSupported`; node down or
+   * unreachable: `NodeUnreachable`. Default: this node.
+   */
+  node?: string | NodeAddress
 }
 
 /** A running HTTP diagnostics API, as {@link ActorSystem.startHttpApi} returns it. */

@@ -9,9 +9,10 @@ import type { ActorRef } from './ref.js'
  * - `failed`: its supervisor stopped it after a handler error (or restarts ran out);
  * - `parentStopped`: its parent stopped;
  * - `shutdown`: the system shut down;
- * - `workerLost`: the thread it lived on died.
+ * - `workerLost`: the thread it lived on died;
+ * - `nodeLost`: the node it lived on went down or left the cluster (seen from another node).
  */
-export type TerminationReason = 'stopped' | 'failed' | 'parentStopped' | 'shutdown' | 'workerLost'
+export type TerminationReason = 'stopped' | 'failed' | 'parentStopped' | 'shutdown' | 'workerLost' | 'nodeLost'
 
 /** Sent to watchers and to the parent when an actor stops. */
 export interface Terminated {

@@ -12,3 +12,4 @@ export type WireEnvelope = coerce.wire.IEnvelope
 
 /** Bumped on any change peers could misread; a mismatch closes the connection with a clear reason on both sides. */
 export const PROTOCOL_VERSION = 1
+export type WireFrameInit = coerce.wire.IFrame

@@ -22,7 +22,7 @@ import type { ActorClass } from '../actor/types.js'
 import { PlacementTable, type ActorDirectory, type DirectoryEntry } from './actor-directory.js'
 import { locate, moduleOf } from './actor-modules.js'
 import { BlockingPool } from './blocking.js'
-import { MainWorkers } from './main-workers.js'
+import { MainWorkers, type NetworkThreadSpec } from './main-workers.js'
 import type { WorkerToMain } from './messages.js'
 import { checkPlacement, pickWorker, type Placement } from './placement.js'
 import { RuntimeStats } from './runtime-stats.js'
@@ -32,6 +32,31 @@ import type { RefAddress } from './transport/codec.js'
 import { spawnFromRecord, type ThreadNode } from './thread-node.js'
 import { WorkerRecovery } from './worker-recovery.js'
 
+/**
+ * What a cluster adds to placement and lookup (set by lib/cluster; null on a lone node): named
+ * top-level actors registered cluster-wide, lookups that reach other nodes, spawns on another
+ * node.
+ */
+export interface ClusterHooks {
+  /** Is `node` another node than this one (and which)? Undefined: this node. */
+  resolveNode(node: string | NodeAddress): NodeAddress | undefined
+  /** Spawns on another node by type name; resolves with the new actor's address. */
+  spawnOn(node: NodeAddress, type: ActorClass, options: SpawnOptions): Promise<RefAddress>
+  /** Registers a name with its owner before the actor starts; rejects with `AlreadyExists` or `NodeUnreachable`. */
+  register(address: RefAddress): Promise<void>
+  /** The actor of that name stopped (or did not start). */
+  unregister(address: RefAddress): void
+  /** Finds a name on other nodes. */
+  lookup(id: string): Promise<RefAddress | undefined>
+}
+
+/** The main thread's handle on the network thread: its control channel. */
+export interface NetworkThreadHandle {
+  readonly thread: number
+  request<T>(m: { t: string }): Promise<T>
+  post(m: { t: string }): void
+}
+
 export class MainRuntime implements SystemRuntime {
   /** Which thread hosts each top-level or named actor. */
   private readonly directory: ActorDirectory = new PlacementTable()
@@ -40,6 +65,8 @@ export class MainRuntime implements SystemRuntime {
   private readonly recovery: WorkerRecovery
   private blocking: BlockingPool | null = null
   private closing = false
+  /** @internal Set by the cluster module when the system joins a cluster. */
+  cluster: ClusterHooks | null = null
 
   constructor(
     private readonly host: ActorHost,
@@ -69,6 +96,15 @@ export class MainRuntime implements SystemRuntime {
   // ------------------------------------------------------------------ spawning
 
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
+    if (options !== null && typeof options === 'object' && options.node !== undefined) {
+      const elsewhere = this.otherNode(type, options.node, parent)
+      if (elsewhere !== undefined) {
+        const { node: _node, ...rest } = options
+        this.host.prepareSpawn(type, rest, null)
+        const address = await (this.cluster as ClusterHooks).spawnOn(elsewhere, type, rest)
+        return this.refFor(address)
+      }
+    }
     const record = this.host.prepareSpawn(type, options, parent)
     const placementProblem = checkPlacement(record.placement, this.options.workers)
     if (placementProblem !== null) throw new ActorRefError('InvalidArgument', placementProblem, { actorType: record.actorType })
@@ -76,6 +112,27 @@ export class MainRuntime implements SystemRuntime {
     const autoWorker =
       record.placement === undefined && parent === null && this.options.workers > 0 && moduleOf(type) !== undefined
     return this.place(wantsWorker || autoWorker ? { ...record, location: locate(type) } : record, type, parent)
+  }
+
+  /** The other node a spawn asks for, or undefined for this one. */
+  private otherNode(type: ActorClass, node: string | NodeAddress, parent: ActorCell | null): NodeAddress | undefined {
+    if (this.cluster === null) {
+      if (typeof node === 'string' ? node === this.host.node.id : node?.id === this.host.node.id && node.incarnation === this.host.node.incarnation) return undefined
+      throw new ActorRefError('NotSupported', 'spawn on another node needs a system started with `cluster`', { actorType: type.name })
+    }
+    const other = this.cluster.resolveNode(node)
+    if (other !== undefined && parent !== null) {
+      throw new ActorRefError('InvalidArgument', 'a child lives on its parent\'s node: `node` is for top-level spawns', { actorType: type.name })
+    }
+    return other
+  }
+
+  /** Registers a named top-level actor with the cluster (no-op on a lone node or for system actors). */
+  private async registerName(placed: PlacedSpawnRecord, thread: number): Promise<RefAddress | null> {
+    if (this.cluster === null || !placed.tracked || placed.parent !== null || placed.id.startsWith('$')) return null
+    const address: RefAddress = { node: this.host.node, thread, id: placed.id, actorType: placed.actorType, path: placed.id }
+    await this.cluster.register(address)
+    return address
   }
 
   /**
@@ -102,6 +159,14 @@ export class MainRuntime implements SystemRuntime {
     if (recorded && !this.directory.reserve(entry)) {
       throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
     }
+    let registered: RefAddress | null = null
+    try {
+      registered = await this.registerName(placed, thread)
+    } catch (e) {
+      this.directory.forget(entry)
+      throw e
+    }
+    if (registered !== null) this.clusterNames.set(id, registered)
     try {
       if (thread === 0) return await spawnFromRecord(this.host, this.node?.router ?? null, placed, type, parentCell)
       const outgoing = encodeForTransfer(placed, 'a worker thread', ': use a directive or place the actor on the main thread')
@@ -115,8 +180,24 @@ export class MainRuntime implements SystemRuntime {
       return target.self
     } catch (e) {
       if (recorded) this.directory.forget(entry)
+      if (registered !== null) this.unregisterName(id)
       throw e
     }
+  }
+
+  /** Named top-level actors of this node registered with the cluster, by id. */
+  private readonly clusterNames = new Map<string, RefAddress>()
+
+  private unregisterName(id: string): void {
+    const address = this.clusterNames.get(id)
+    if (address === undefined) return
+    this.clusterNames.delete(id)
+    this.cluster?.unregister(address)
+  }
+
+  /** @internal The named top-level actors this node registered with the cluster (re-announced when owners change). */
+  namedActors(): RefAddress[] {
+    return [...this.clusterNames.values()]
   }
 
   /**
@@ -197,7 +278,8 @@ export class MainRuntime implements SystemRuntime {
         return undefined
       case 'lookup': {
         const e = this.directory.lookup(m.id)
-        return e === undefined || !e.tracked ? null : { id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }
+        if (e !== undefined && e.tracked) return { id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }
+        return this.cluster === null ? null : this.cluster.lookup(m.id).then((a) => a ?? null)
       }
       case 'stats': {
         const slot = this.workers.pool?.slot(thread)
@@ -215,6 +297,7 @@ export class MainRuntime implements SystemRuntime {
   }
 
   private release(id: string, thread: number): void {
+    if (this.clusterNames.get(id)?.thread === thread) this.unregisterName(id)
     this.directory.release(id, thread)
     if (thread !== 0) this.node?.router.markStopped(thread, id)
   }
@@ -229,6 +312,31 @@ export class MainRuntime implements SystemRuntime {
   }
 
   /**
+   * @internal Adds remoting's network thread to this system's mesh (before anything else
+   * started it) and starts the mesh, also with `workers: 0`. Every thread then sends frames
+   * for other nodes to it. Returns its control channel.
+   */
+  async startNetworkThread(spec: NetworkThreadSpec): Promise<NetworkThreadHandle> {
+    if (this.workers.pool !== null) throw new Error('the network thread must be added before the worker threads start')
+    this.workers.network = spec
+    await this.ensureWorkers()
+    const pool = this.workers.requirePool()
+    const slot = pool.service as NonNullable<typeof pool.service>
+    return {
+      thread: slot.thread,
+      request: <T>(m: { t: string }) => slot.control.request<T>(m as never),
+      post: (m: { t: string }) => slot.control.post(m as never),
+    }
+  }
+
+  /** @internal The node `other` is down or left: every thread fails what waits on it and refuses traffic to it. */
+  nodeLost(other: NodeAddress, reason: string): void {
+    const node = this.node
+    if (node === null) return
+    this.workers.nodeLost(node.router.peers.slotOf(other), reason)
+  }
+
+  /**
    * @internal A frame from another node, its header already in this node's slot numbering:
    * handled here or forwarded to the worker it is for. False: its user lane is full, offer it again.
    */
@@ -238,7 +346,11 @@ export class MainRuntime implements SystemRuntime {
 
   /** @internal A ref for an address on any node (remote lookups will build on it). */
   refFor(address: RefAddress): ActorRef {
-    return this.workers.requireNode().router.refFor(address)
+    const node = this.node
+    if (node !== null) return node.router.refFor(address)
+    const cell = this.host.cell(address.id)
+    if (cell !== undefined && address.thread === 0) return cell.self
+    throw new ActorRefError('NotFound', 'no such actor on this node', { actorId: address.id, actorType: address.actorType })
   }
 
   /** @internal This node's slot for `other` in frame headers. */
@@ -266,7 +378,21 @@ export class MainRuntime implements SystemRuntime {
       return node.router.targetFor({ id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }).self
     }
     const cell = this.host.cell(id)
-    return cell !== undefined && cell.tracked && cell.alive ? cell.self : undefined
+    if (cell !== undefined && cell.tracked && cell.alive) return cell.self
+    if (this.cluster === null || e !== undefined) return undefined
+    const found = await this.cluster.lookup(id)
+    return found === undefined ? undefined : this.refFor(found)
+  }
+
+  /** @internal A tracked actor of this node by id, as an address (the cluster's lookups ask this on every node). */
+  localAddress(id: string): RefAddress | undefined {
+    const e = this.directory.lookup(id)
+    if (e === undefined || !e.tracked) return undefined
+    if (e.thread === 0) {
+      const cell = this.host.cell(id)
+      if (cell === undefined || !cell.alive) return undefined
+    }
+    return { id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }
   }
 
   async describeRoots(options: Required<DescribeOptions>): Promise<ActorDescription[]> {

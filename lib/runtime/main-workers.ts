@@ -10,7 +10,17 @@ import type { ResolvedSystemOptions } from '../actor/options.js'
 import type { MainToWorker, WorkerToMain } from './messages.js'
 import { ThreadNode } from './thread-node.js'
 import { workerOptionsOf } from './worker-options.js'
-import { WorkerPool } from './worker-pool.js'
+import { WorkerPool, type ServiceThreadSpec } from './worker-pool.js'
+
+/** The network thread a system with remoting adds to its mesh. */
+export interface NetworkThreadSpec extends ServiceThreadSpec {
+  /** Largest frame any thread may send to another node. */
+  maxFrameBytes: number
+  /** Control messages the thread sends the main thread (requests are answered by the returned value). */
+  onMessage(m: { t: string }): unknown
+  /** The thread died. */
+  onLost(error: Error): void
+}
 
 /** What the workers report to the runtime. */
 export interface WorkerEvents {
@@ -26,6 +36,8 @@ export class MainWorkers {
   private starting: Promise<void> | null = null
   /** Other nodes numbered so far, for workers that start later. */
   readonly nodeSlots: { slot: number; node: NodeAddress }[] = []
+  /** Set before the first start when the system talks to other nodes. */
+  network: NetworkThreadSpec | null = null
 
   constructor(
     private readonly host: ActorHost,
@@ -45,7 +57,7 @@ export class MainWorkers {
 
   /** Starts the worker threads on first use (the caller has checked the system is open). */
   ensure(): Promise<void> {
-    if (this.options.workers === 0) {
+    if (this.options.workers === 0 && this.network === null) {
       return Promise.reject(new ActorRefError('NotSupported', 'this system has no worker threads (workers: 0)'))
     }
     this.starting ??= this.start()
@@ -54,22 +66,34 @@ export class MainWorkers {
 
   private async start(): Promise<void> {
     const o = this.options
-    const pool = new WorkerPool(o.workers, o.ringBytes, workerOptionsOf(o), this.host.logger, {
-      onMessage: (thread, m) => this.events.onMessage(thread, m),
-      onLost: (thread, error) => this.events.onLost(thread, error),
-    })
+    const network = this.network
+    const serviceThread = network === null ? null : o.workers + 1
+    const pool = new WorkerPool(
+      o.workers,
+      o.ringBytes,
+      { ...workerOptionsOf(o), maxRemoteFrameBytes: network?.maxFrameBytes ?? Infinity },
+      this.host.logger,
+      {
+        onMessage: (thread, m) => (thread === serviceThread ? network?.onMessage(m) : this.events.onMessage(thread, m)),
+        onLost: (thread, error) => (thread === serviceThread ? network?.onLost(error) : this.events.onLost(thread, error)),
+      },
+      network,
+    )
     const node = new ThreadNode(this.host, pool.signals[0] as NonNullable<(typeof pool.signals)[0]>, {
       spinMicros: o.spinMicros,
       outboxLimit: o.outboxLimit,
     })
     this.pool = pool
     this.node = node
+    node.router.peers.serviceThread = serviceThread
+    node.router.peers.maxRemoteFrameBytes = network?.maxFrameBytes ?? Infinity
     // Workers number other nodes as this thread does (frame headers carry the numbers).
     node.router.peers.onSlotAssigned = (slot, other) => {
       this.nodeSlots.push({ slot, node: other })
-      for (const s of pool.alive()) s.control.post({ t: 'nodeSlot', slot, node: other })
+      for (const s of pool.threads()) s.control.post({ t: 'nodeSlot', slot, node: other })
     }
-    for (let t = 1; t <= o.workers; t++) node.connect(t, pool.pair(0, t), pool.pair(t, 0), (pool.signals[t] as { sab: SharedArrayBuffer }).sab)
+    const threads = serviceThread ?? o.workers
+    for (let t = 1; t <= threads; t++) node.connect(t, pool.pair(0, t), pool.pair(t, 0), (pool.signals[t] as { sab: SharedArrayBuffer }).sab)
     node.start()
     try {
       await pool.start()
@@ -88,6 +112,12 @@ export class MainWorkers {
     const slot = this.requirePool().slot(thread)
     if (slot === undefined || !slot.alive) return Promise.reject(new ActorRefError('WorkerLost', `worker ${thread} is not running`))
     return slot.control.request<T>(message)
+  }
+
+  /** Tells every thread that the node behind `slot` is down or left (this thread included). */
+  nodeLost(slot: number, reason: string): void {
+    this.node?.router.nodeLost(slot, reason)
+    for (const s of this.pool?.threads() ?? []) s.control.post({ t: 'nodeLost', slot, reason })
   }
 
   /**
@@ -115,6 +145,8 @@ export class MainWorkers {
       }
     }
     await Promise.all(stopping)
+    // The network thread last: the actors' last notices to other nodes go through it.
+    if (pool?.service?.alive === true) await pool.service.control.request({ t: 'shutdown' }).catch(() => {})
     this.node?.router.failAll(
       (a, handler) => new ActorRefError('Stopped', 'actor system shut down', { actorId: a.id, actorType: a.actorType, handler }),
     )

@@ -22,7 +22,12 @@ export interface RingPair {
 export interface WorkerInit {
   thread: number
   kind: ThreadKind
+  /** Actor workers (threads 1..workers). */
   workers: number
+  /** The thread that carries frames to other nodes (remoting's network thread), or null. */
+  serviceThread: number | null
+  /** A service thread's own start-up data. */
+  data?: unknown
   /** Doorbells of every thread, by thread number (0 = main). */
   signals: SharedArrayBuffer[]
   /** rings[from][to]; null on the diagonal. */
@@ -54,6 +59,8 @@ export type MainToWorker =
   | { t: 'peerRestored'; thread: number }
   /** The main thread numbered another node: frame headers name it by `slot`. */
   | { t: 'nodeSlot'; slot: number; node: NodeAddress }
+  /** The node behind `slot` is down or left: fail what waits on it and refuse traffic to it. */
+  | { t: 'nodeLost'; slot: number; reason: string }
   | { t: 'stats' }
   | { t: 'sync' }
   | { t: 'shutdown' }

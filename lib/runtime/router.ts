@@ -38,7 +38,7 @@ import { FULL, type FrameLink } from './transport/link.js'
 import { MissingTarget, ThreadTarget } from './thread-target.js'
 import { PeerTable } from './routing/peers.js'
 import { InboundFrames } from './routing/inbound.js'
-import { deliverLost, failPeer } from './routing/peer-loss.js'
+import { deliverLost, failNode, failPeer } from './routing/peer-loss.js'
 import { FailBatch, PeerAsk, type LocalWatch, type PeerWatcher } from './routing/replies.js'
 
 function targetKey(thread: number, id: string): string {
@@ -149,12 +149,18 @@ export class ThreadRouter {
 
   private liveLink(thread: PeerId, a: { id: string; actorType: string }, handler?: string): FrameLink {
     const link = this.peers.linkTo(thread)
-    if (thread >= 65536 && (link === undefined || link.isDead)) {
-      throw new ActorRefError('Unreachable', `no route to node ${String(this.peers.nodeOfSlot(slotOfPeer(thread))?.id)}`, {
-        actorId: a.id,
-        actorType: a.actorType,
-        ...(handler !== undefined ? { handler } : {}),
-      })
+    if (thread >= 65536) {
+      const slot = slotOfPeer(thread)
+      const lost = this.peers.nodeLost(slot)
+      if (link === undefined || link.isDead || lost !== undefined) {
+        const node = this.peers.nodeOfSlot(slot)
+        throw new ActorRefError('NodeUnreachable', `node ${node === undefined ? '?' : `${node.id}#${node.incarnation}`} is ${lost ?? 'not reachable (no route)'}`, {
+          actorId: a.id,
+          actorType: a.actorType,
+          ...(handler !== undefined ? { handler } : {}),
+        })
+      }
+      return link
     }
     if (link === undefined || link.isDead || this.lostThreads.has(thread)) {
       throw new ActorRefError('WorkerLost', `the thread hosting this actor (${thread}) is gone`, {
@@ -183,7 +189,15 @@ export class ThreadRouter {
 
   private encodeFor(to: PeerId, frame: Frame, a: { id: string; actorType: string }, handler: string): Encoded {
     try {
-      return this.frame(to, frame)
+      const bytes = this.frame(to, frame)
+      if (to >= 65536 && bytes.end - bytes.start > this.peers.maxRemoteFrameBytes) {
+        throw new ActorRefError(
+          'Serialization',
+          `the message is ${bytes.end - bytes.start} bytes encoded, more than maxFrameBytes (${this.peers.maxRemoteFrameBytes}) allows to another node`,
+          { actorId: a.id, actorType: a.actorType, handler },
+        )
+      }
+      return bytes
     } catch (e) {
       if (e instanceof NotEncodableError) {
         throw new ActorRefError('Serialization', `the message cannot be sent to another thread: ${e.message}`, {
@@ -301,8 +315,8 @@ export class ThreadRouter {
     return this.request(t, (id) => [F_STOP, t.id, reason, id], 'stop', this.host.options.stopTimeoutMs * 2 + 1000).then(
       () => undefined,
       (e: unknown) => {
-        // The thread died with the actor on it: it is stopped all the same.
-        if (e instanceof ActorRefError && e.code === 'WorkerLost') return
+        // The thread (or node) died with the actor on it: it is stopped all the same.
+        if (e instanceof ActorRefError && (e.code === 'WorkerLost' || (e.code === 'NodeUnreachable' && this.peers.nodeLost(slotOfPeer(t.peer)) !== undefined))) return
         throw e
       },
     )
@@ -316,6 +330,10 @@ export class ThreadRouter {
     for (const [, w] of this.watches) if (w.listener === listener && w.targetId === t.id && w.thread === t.peer) return
     const watchId = this.nextWatch++
     this.watches.set(watchId, { listener, thread: t.peer, targetId: t.id, target: t })
+    if (t.peer >= 65536 && this.peers.nodeLost(slotOfPeer(t.peer)) !== undefined) {
+      failNode(this, slotOfPeer(t.peer), this.peers.nodeLost(slotOfPeer(t.peer)) as string)
+      return
+    }
     if (this.lostThreads.has(t.peer) || this.peers.linkTo(t.peer)?.isDead) {
       this.deliverLost(watchId)
       return
@@ -380,6 +398,11 @@ export class ThreadRouter {
   /** Another thread died: fail everything that waits on it (see `failPeer`). */
   peerLost(thread: number): void {
     failPeer(this, thread)
+  }
+
+  /** The node behind `slot` is down or left: fail everything that waits on it (see `failNode`). */
+  nodeLost(slot: number, reason: string): void {
+    failNode(this, slot, reason)
   }
 
   /** The lost thread was replaced and its actors restored; traffic may flow again. */

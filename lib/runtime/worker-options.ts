@@ -26,6 +26,8 @@ export const WORKER_OPTION_FIELDS = [
 export type WorkerOptions = Pick<ResolvedSystemOptions, (typeof WORKER_OPTION_FIELDS)[number]> & {
   /** Option fields of higher layers (persistence, ...) in their plain-data worker form. */
   extensions: Record<string, unknown>
+  /** Largest frame a thread may send to another node (remoting's `maxFrameBytes`). */
+  maxRemoteFrameBytes?: number
 }
 
 /** Packs the main thread's options for its workers (plain data: no logger, no functions). */
@@ -40,7 +42,7 @@ export function workerOptionsOf(o: ResolvedSystemOptions): WorkerOptions {
 
 /** A worker's resolved options from what the main thread sent; the rest are the worker's own. */
 export function systemOptionsForWorker(o: WorkerOptions, thread: number, workers: number): ResolvedSystemOptions {
-  const { extensions, ...shared } = o
+  const { extensions, maxRemoteFrameBytes: _limit, ...shared } = o
   const own: Pick<ResolvedSystemOptions, 'logger' | 'workers' | 'placementPolicy' | 'ringBytes' | 'blockingThreads' | 'http'> = {
     logger: consoleLogger(o.logLevel, { system: o.name, nodeId: o.nodeId, thread }),
     workers,

@@ -16,10 +16,16 @@ import { ThreadSignal } from './transport/signal.js'
 import { actorWorkerUrl, workerExecArgv } from './worker-entry.js'
 import type { ThreadKind } from './thread-kind.js'
 
+/** A thread of the mesh that hosts no actors (remoting's network thread): its entry module and start-up data. */
+export interface ServiceThreadSpec {
+  kind: Exclude<ThreadKind, 'actor'>
+  entry: URL
+  data: unknown
+}
+
 /** One worker as the pool tracks it. */
 export interface WorkerSlot {
   thread: number
-  /** Every worker this pool starts today is an actor thread. */
   kind: ThreadKind
   worker: Worker
   control: ControlChannel<MainToWorker>
@@ -40,7 +46,10 @@ export interface PoolEvents {
 const STARTUP_TIMEOUT_MS = 60_000
 
 export class WorkerPool {
+  /** Actor workers by thread number (1..size). */
   readonly slots: (WorkerSlot | undefined)[] = []
+  /** The service thread (thread size + 1), when the pool has one. */
+  service: WorkerSlot | null = null
   readonly signals: ThreadSignal[] = []
   /** rings[from][to] */
   private readonly rings: RingPair[][] = []
@@ -52,14 +61,25 @@ export class WorkerPool {
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
     private readonly events: PoolEvents,
+    private readonly serviceSpec: ServiceThreadSpec | null = null,
   ) {
-    for (let t = 0; t <= size; t++) {
+    for (let t = 0; t <= this.last; t++) {
       this.signals[t] = ThreadSignal.create()
       this.rings[t] = []
     }
-    for (let from = 0; from <= size; from++) {
-      for (let to = 0; to <= size; to++) if (from !== to) this.setPair(from, to)
+    for (let from = 0; from <= this.last; from++) {
+      for (let to = 0; to <= this.last; to++) if (from !== to) this.setPair(from, to)
     }
+  }
+
+  /** The service thread's number, or null. */
+  get serviceThread(): number | null {
+    return this.serviceSpec === null ? null : this.size + 1
+  }
+
+  /** The highest thread number of the mesh. */
+  private get last(): number {
+    return this.serviceSpec === null ? this.size : this.size + 1
   }
 
   private newPair(): RingPair {
@@ -80,21 +100,24 @@ export class WorkerPool {
 
   /** Starts every worker; resolves when all are ready. */
   async start(): Promise<void> {
-    await Promise.all(Array.from({ length: this.size }, (_, i) => this.startWorker(i + 1)))
+    await Promise.all(Array.from({ length: this.last }, (_, i) => this.startWorker(i + 1)))
   }
 
   private initFor(thread: number): WorkerInit {
     const outbound: Record<number, RingPair> = {}
     const inbound: Record<number, RingPair> = {}
-    for (let peer = 0; peer <= this.size; peer++) {
+    for (let peer = 0; peer <= this.last; peer++) {
       if (peer === thread) continue
       outbound[peer] = this.pair(thread, peer)
       inbound[peer] = this.pair(peer, thread)
     }
+    const service = thread === this.serviceThread ? this.serviceSpec : null
     return {
       thread,
-      kind: 'actor',
+      kind: service?.kind ?? 'actor',
       workers: this.size,
+      serviceThread: this.serviceThread,
+      ...(service !== null ? { data: service.data } : {}),
       signals: this.signals.map((s) => s.sab),
       outbound,
       inbound,
@@ -103,11 +126,12 @@ export class WorkerPool {
   }
 
   private startWorker(thread: number): Promise<void> {
-    const worker = new Worker(actorWorkerUrl(), { workerData: this.initFor(thread), execArgv: workerExecArgv() })
-    const previous = this.slots[thread]
+    const service = thread === this.serviceThread ? this.serviceSpec : null
+    const worker = new Worker(service?.entry ?? actorWorkerUrl(), { workerData: this.initFor(thread), execArgv: workerExecArgv() })
+    const previous = this.slot(thread)
     const slot: WorkerSlot = {
       thread,
-      kind: 'actor',
+      kind: service?.kind ?? 'actor',
       worker,
       alive: false,
       restarts: previous === undefined ? 0 : previous.restarts + 1,
@@ -115,7 +139,8 @@ export class WorkerPool {
       rate: 0,
       control: new ControlChannel<MainToWorker>(worker, (m) => this.events.onMessage(thread, m as WorkerToMain)),
     }
-    this.slots[thread] = slot
+    if (service !== null) this.service = slot
+    else this.slots[thread] = slot
     return new Promise<void>((resolve, reject) => {
       let ready = false
       const timer = setTimeout(() => fail(new Error(`worker ${thread} did not start within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS)
@@ -153,9 +178,9 @@ export class WorkerPool {
         const wasAlive = slot.alive
         slot.alive = false
         slot.control.close(new ActorRefError('WorkerLost', `worker ${thread} exited`))
-        if (this.closing || !wasAlive || this.slots[thread] !== slot) return
+        if (this.closing || !wasAlive || this.slot(thread) !== slot) return
         const error = lastError ?? new Error(`worker ${thread} exited with code ${code}`)
-        this.logger.error({ thread, code, err: error }, 'actor worker died')
+        this.logger.error({ thread, kind: slot.kind, code, err: error }, `${slot.kind} thread died`)
         this.events.onLost(thread, error)
       })
     })
@@ -168,7 +193,7 @@ export class WorkerPool {
    */
   async replace(thread: number): Promise<void> {
     this.signals[thread] = ThreadSignal.create()
-    for (let peer = 0; peer <= this.size; peer++) {
+    for (let peer = 0; peer <= this.last; peer++) {
       if (peer === thread) continue
       this.setPair(thread, peer)
       this.setPair(peer, thread)
@@ -176,20 +201,27 @@ export class WorkerPool {
     await this.startWorker(thread)
   }
 
-  /** Live slots. */
+  /** Live actor workers. */
   alive(): WorkerSlot[] {
     return this.slots.filter((s): s is WorkerSlot => s !== undefined && s.alive)
   }
 
+  /** Every live thread besides the main one: the actor workers and the service thread. */
+  threads(): WorkerSlot[] {
+    const all = this.alive()
+    if (this.service?.alive === true) all.push(this.service)
+    return all
+  }
+
   slot(thread: number): WorkerSlot | undefined {
-    return this.slots[thread]
+    return thread === this.serviceThread ? (this.service ?? undefined) : this.slots[thread]
   }
 
   /** Ends every worker (after the runtime stopped their actors). */
   async terminate(): Promise<void> {
     this.closing = true
     await Promise.all(
-      this.slots.map(async (s) => {
+      [...this.slots, this.service ?? undefined].map(async (s) => {
         if (s === undefined) return
         s.alive = false
         s.control.close(new ActorRefError('SystemShutdown', 'the actor system is shut down'))

@@ -49,7 +49,7 @@ export class WorkerRecovery {
     const pool = this.ctx.workers.requirePool()
     const node = this.ctx.workers.requireNode()
     node.router.peerLost(thread)
-    for (const s of pool.alive()) if (s.thread !== thread) s.control.post({ t: 'peerLost', thread })
+    for (const s of pool.threads()) if (s.thread !== thread) s.control.post({ t: 'peerLost', thread })
     const lost = this.ctx.directory.evict(thread)
     this.ctx.stats.retire(pool.slot(thread)?.stats ?? null)
     let restored!: () => void
@@ -74,7 +74,7 @@ export class WorkerRecovery {
     node.connect(thread, pool.pair(0, thread), pool.pair(thread, 0), signal, true)
     const replacement = pool.slot(thread)
     for (const s of this.ctx.workers.nodeSlots) replacement?.control.post({ t: 'nodeSlot', slot: s.slot, node: s.node })
-    for (const s of pool.alive()) {
+    for (const s of pool.threads()) {
       if (s.thread === thread) continue
       s.control.post({ t: 'peerReplaced', thread, outbound: pool.pair(s.thread, thread), inbound: pool.pair(thread, s.thread), signal })
     }
@@ -82,7 +82,7 @@ export class WorkerRecovery {
       await this.restoreActors(thread, lost, error)
     } finally {
       node.router.peerReplaced(thread)
-      for (const s of pool.alive()) if (s.thread !== thread) s.control.post({ t: 'peerRestored', thread })
+      for (const s of pool.threads()) if (s.thread !== thread) s.control.post({ t: 'peerRestored', thread })
     }
   }
 

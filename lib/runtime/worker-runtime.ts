@@ -164,6 +164,9 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
       case 'nodeSlot':
         node.router.peers.setSlot(m.slot, m.node)
         return undefined
+      case 'nodeLost':
+        node.router.nodeLost(m.slot, m.reason)
+        return undefined
       case 'stats':
         return r.stats()
       case 'sync':
@@ -190,6 +193,8 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
       spinMicros: spinMicrosFor(init.kind, o.spinMicros),
       outboxLimit: o.outboxLimit,
     })
+    node.router.peers.serviceThread = init.serviceThread
+    node.router.peers.maxRemoteFrameBytes = o.maxRemoteFrameBytes ?? Infinity
     runtime = new WorkerRuntime(host, node, control, init.workers)
     // A request, not a post: the stop is acknowledged once the main thread freed the id.
     host.onReleased = (cell) => control.request<void>({ t: 'released', id: cell.id })

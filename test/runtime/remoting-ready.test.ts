@@ -157,7 +157,7 @@ t.test('a forwarding link carries tell, ask and refs between the two systems by 
 t.test('a ref to a node with no route fails with Unreachable', async (t) => {
   const ghost: NodeAddress = { id: 'ghost', incarnation: 7 }
   const ref = rtA.refFor({ node: ghost, thread: 0, id: 'nobody', actorType: 'Counter', path: 'nobody' }) as ActorRef<Counter>
-  await t.rejects(ref.ask('get'), { code: 'Unreachable', message: /ghost/ })
+  await t.rejects(ref.ask('get'), { code: 'NodeUnreachable', message: /ghost/ })
   t.equal(FRAME_HEADER_BYTES, 16)
 })
 

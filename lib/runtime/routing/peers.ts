@@ -1,7 +1,7 @@
 /**
  * `PeerTable`: where one thread's frames can go. The other threads of this node through their
- * ring-pair links, and other nodes through one link each (the network thread later, a test's
- * forwarder now). Frame headers name nodes by slot numbers: the main thread numbers the other
+ * ring-pair links, and other nodes through the network thread's ring pair (or a link per node,
+ * such as a test's forwarder). Frame headers name nodes by slot numbers: the main thread numbers the other
  * nodes and tells its workers, so all threads of a node agree; a worker that meets a node
  * nobody numbered yet gives it a provisional slot that no route serves.
  */
@@ -22,6 +22,15 @@ export class PeerTable {
   private readonly nodeLinks = new Map<number, FrameLink>()
   private nextSlot = 1
   private nextProvisionalSlot = PROVISIONAL_SLOTS
+  /** Nodes that are down or left, by slot, with why: traffic to them fails at once. */
+  private readonly lostSlots = new Map<number, string>()
+  /**
+   * The thread that carries frames to other nodes (remoting's network thread), or null: then
+   * the main thread holds the links to other nodes and workers route through it.
+   */
+  serviceThread: number | null = null
+  /** Largest frame sent to another node (bigger ones fail at the sender with `Serialization`). */
+  maxRemoteFrameBytes = Infinity
 
   /** Set by the main thread's runtime: tell the workers about a newly numbered node. */
   onSlotAssigned: (slot: number, node: NodeAddress) => void = () => {}
@@ -71,13 +80,27 @@ export class PeerTable {
   }
 
   /**
-   * The link frames for `peer` go through: a ring pair to a thread of this node, or the
-   * node's link. A worker has no link of its own to other nodes: the main thread forwards.
+   * The link frames for `peer` go through: a ring pair to a thread of this node, or the way to
+   * other nodes: the network thread's ring pair when there is one, else a link of the main
+   * thread's (workers route through the main thread then).
    */
   linkTo(peer: PeerId): FrameLink | undefined {
     if (peer < 65536) return this.links[peer]
     const slot = slotOfPeer(peer)
-    return this.nodeLinks.get(slot) ?? (this.thread !== 0 && slot < PROVISIONAL_SLOTS ? this.links[0] : undefined)
+    const direct = this.nodeLinks.get(slot)
+    if (direct !== undefined || slot >= PROVISIONAL_SLOTS) return direct
+    if (this.serviceThread !== null && this.serviceThread !== this.thread) return this.links[this.serviceThread]
+    return this.thread !== 0 ? this.links[0] : undefined
+  }
+
+  /** The node behind `slot` is down or left (see `failNode`). */
+  markNodeLost(slot: number, reason: string): void {
+    this.lostSlots.set(slot, reason)
+  }
+
+  /** Why the node behind `slot` is lost, or undefined while it is not. */
+  nodeLost(slot: number): string | undefined {
+    return this.lostSlots.get(slot)
   }
 
   setLink(thread: number, link: Link): void {
