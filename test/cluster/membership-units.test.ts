@@ -2,6 +2,7 @@
 // the consistent-hash ring (and its murmur3) and the member table.
 import t from 'tap'
 import { AKKA_DEFAULTS, PhiAccrualFailureDetector } from '../../lib/cluster/failure-detector.js'
+import { hash32, HashRing, murmur3 } from '../../lib/cluster/hash-ring.js'
 
 /** Akka's `phi(timeDiff, mean, stdDeviation)`, written out exactly as Akka has it. */
 function akkaPhi(timeDiff: number, mean: number, stdDeviation: number): number {
@@ -150,4 +151,78 @@ t.test('failure detector: bad options are named in one TypeError', async (t) => 
   t.throws(() => new PhiAccrualFailureDetector({ acceptableHeartbeatPauseMs: -1, firstHeartbeatEstimateMs: Number.NaN }), {
     message: /acceptableHeartbeatPauseMs must be a number >= 0.*firstHeartbeatEstimateMs must be a positive number/,
   })
+})
+
+t.test('hash32: murmur3 x86_32 reference vectors over UTF-8', async (t) => {
+  t.equal(hash32(''), 0)
+  t.equal(hash32('hello'), 613153351)
+  t.equal(hash32('The quick brown fox jumps over the lazy dog'), 0x2e4ff723)
+  t.equal(hash32('abc'), 0xb3dd93fa)
+  t.equal(hash32('abcd'), 0x43ed676a)
+  // Non-ASCII hashes its UTF-8 bytes (C3 BC), not the UTF-16 code unit or Latin-1 byte.
+  t.equal(hash32('ü'), 0x7840e6aa)
+  t.equal(hash32('ü'), murmur3(Uint8Array.of(0xc3, 0xbc)))
+  t.not(hash32('ü'), murmur3(Uint8Array.of(0xfc)))
+  t.equal(hash32('日本語'), 0xa5a47297)
+  t.equal(murmur3(new Uint8Array(0), 1), 0x514e28b7, 'seed 1 of the empty input')
+  for (const s of ['x', 'node-a#123456', '🙂']) {
+    const h = hash32(s)
+    t.ok(Number.isInteger(h) && h >= 0 && h <= 0xffffffff, 'unsigned 32-bit')
+    t.equal(hash32(s), h, 'deterministic')
+  }
+})
+
+const keys = Array.from({ length: 10_000 }, (_, i) => `actor/${i}`)
+function owners(ring: HashRing): Map<string, string> {
+  return new Map(keys.map((k) => [k, ring.owner(k) as string]))
+}
+
+t.test('hash ring: empty, single, determinism, order-independence', async (t) => {
+  t.equal(new HashRing([]).owner('x'), undefined)
+  t.same(new HashRing([]).members, [])
+  t.equal(new HashRing(['node-a#1']).owner('x'), 'node-a#1')
+  const a = new HashRing(['node-c#3', 'node-a#1', 'node-b#2', 'node-a#1'])
+  const b = new HashRing(['node-a#1', 'node-b#2', 'node-c#3'])
+  t.same(a.members, ['node-a#1', 'node-b#2', 'node-c#3'], 'deduplicated and sorted')
+  t.same(owners(a), owners(b), 'same members, same owners, whatever the order')
+  t.throws(() => new HashRing(['a'], 0), TypeError)
+  t.throws(() => new HashRing(['a'], 1.5), TypeError)
+})
+
+t.test('hash ring: balance over three members', async (t) => {
+  const ring = new HashRing(['node-a#123456', 'node-b#234567', 'node-c#345678'])
+  const counts = new Map<string, number>()
+  for (const o of owners(ring).values()) counts.set(o, (counts.get(o) ?? 0) + 1)
+  t.equal(counts.size, 3)
+  for (const [m, n] of counts) t.ok(n >= 2000 && n <= 4700, `${m} owns ${n / 100}%`)
+})
+
+t.test('hash ring: adding or removing a member moves only its share', async (t) => {
+  const three = ['node-a#123456', 'node-b#234567', 'node-c#345678']
+  const before = owners(new HashRing(three))
+  const after = owners(new HashRing([...three, 'node-d#456789']))
+  let moved = 0
+  for (const [k, o] of after) {
+    if (o !== before.get(k)) {
+      moved++
+      if (o !== 'node-d#456789') t.fail(`${k} moved from ${before.get(k)} to ${o}`)
+    }
+  }
+  t.ok(moved > 1500 && moved < 3500, `${moved / 100}% moved (about 25% expected)`)
+  const two = owners(new HashRing(['node-a#123456', 'node-c#345678']))
+  for (const [k, o] of two) {
+    const was = before.get(k)
+    if (was !== 'node-b#234567' && was !== o) t.fail(`${k} moved from ${was} to ${o}`)
+  }
+  t.pass('only the removed member’s keys moved')
+})
+
+t.test('hash ring: equal points are broken by member string', async (t) => {
+  // hash32('n16724#0') === hash32('n100940#0') (found by search): with one point each, both
+  // members sit on the same point and every node must give every key to the same one.
+  t.equal(hash32('n16724#0'), hash32('n100940#0'))
+  for (const members of [['n16724', 'n100940'], ['n100940', 'n16724']]) {
+    const ring = new HashRing(members, 1)
+    for (const k of keys.slice(0, 50)) t.equal(ring.owner(k), 'n100940', 'the smaller string wins the tie')
+  }
 })
