@@ -3,6 +3,8 @@
 import t from 'tap'
 import { AKKA_DEFAULTS, PhiAccrualFailureDetector } from '../../lib/cluster/failure-detector.js'
 import { hash32, HashRing, murmur3 } from '../../lib/cluster/hash-ring.js'
+import { MemberTable, type GossipMember, type Member, type MemberEvent, type MemberStatus } from '../../lib/cluster/member-table.js'
+import { nodeKey, type NodeAddress } from '../../lib/actor/address.js'
 
 /** Akka's `phi(timeDiff, mean, stdDeviation)`, written out exactly as Akka has it. */
 function akkaPhi(timeDiff: number, mean: number, stdDeviation: number): number {
@@ -225,4 +227,265 @@ t.test('hash ring: equal points are broken by member string', async (t) => {
     const ring = new HashRing(members, 1)
     for (const k of keys.slice(0, 50)) t.equal(ring.owner(k), 'n100940', 'the smaller string wins the tie')
   }
+})
+
+const at = (id: string, incarnation: number): NodeAddress => ({ id, incarnation })
+function gm(id: string, incarnation: number, startedAt: number, status: MemberStatus = 'joining'): GossipMember {
+  return { node: at(id, incarnation), advertise: `ws://${id}:7000`, status, startedAt }
+}
+/** Events as short strings: `memberUp a#1(up)`, `leader b#1`. */
+function show(events: MemberEvent[]): string[] {
+  return events.map((e) =>
+    e.type === 'leaderChanged' ? `leader ${e.leader === null ? 'none' : nodeKey(e.leader)}` : `${e.type} ${nodeKey(e.member.node)}(${e.member.status})`,
+  )
+}
+const keysOf = (ms: { node: NodeAddress }[]): string[] => ms.map((m) => nodeKey(m.node))
+/** A table for self a#1 (started at 100) that is up, with b#1 (200) and c#1 (300) up too. */
+function threeUp(): MemberTable {
+  const table = new MemberTable(gm('a', 1, 100, 'up'))
+  table.merge([gm('b', 1, 200, 'up'), gm('c', 1, 300, 'up')])
+  return table
+}
+
+t.test('member table: self alone, then up', async (t) => {
+  const table = new MemberTable(gm('a', 1, 100))
+  t.same(table.self, at('a', 1))
+  t.same(keysOf(table.members()), ['a#1'])
+  t.equal(table.get(at('a', 1))?.status, 'joining')
+  t.equal(table.leader(), null, 'a joining node does not lead')
+  t.same(table.upMembers(), [])
+  t.same(show(table.setStatus(at('a', 1), 'up')), ['memberUp a#1(up)', 'leader a#1'])
+  t.same(table.leader(), at('a', 1))
+  t.same(show(table.setStatus(at('a', 1), 'up')), [], 'no change, no events')
+  t.same(show(table.setStatus(at('a', 1), 'joining')), [], 'no step back')
+  t.same(show(table.setStatus(at('z', 1), 'down')), [], 'unknown member: nothing')
+  t.same(show(table.setReachable(at('a', 1), false)), [], 'self is always reachable')
+  t.equal(table.get(at('a', 1))?.reachable, true)
+})
+
+t.test('member table: merge adds members in order, oldest first, with their events', async (t) => {
+  const table = new MemberTable(gm('a', 1, 300, 'up'))
+  const events = table.merge([gm('c', 1, 200), gm('b', 1, 200, 'up'), gm('b', 2, 50, 'leaving')])
+  t.same(show(events), [
+    'memberJoined c#1(joining)',
+    'memberJoined b#1(joining)',
+    'memberUp b#1(up)',
+    // b#2 is older than b#1: b#2 is the replaced run, a tombstone at once.
+    'memberDown b#2(down)',
+    'leader b#1',
+  ])
+  t.same(keysOf(table.members()), ['b#2', 'b#1', 'c#1', 'a#1'], 'startedAt, then id')
+  t.same(keysOf(table.upMembers()), ['b#1', 'a#1'])
+  // Equal startedAt: id, then incarnation.
+  const ties = new MemberTable(gm('m', 5, 0))
+  ties.merge([gm('k', 9, 0), gm('z', 1, 0), gm('k2', 1, 0)])
+  t.same(keysOf(ties.members()), ['k#9', 'k2#1', 'm#5', 'z#1'])
+  // Two runs of one id started in the same ms: the higher incarnation counts as the newer, on every node.
+  t.same(show(ties.merge([gm('z', 0, 0, 'up')])), ['memberDown z#0(down)'])
+  t.same(show(ties.merge([gm('k', 10, 0)])), ['memberDown k#9(down)', 'memberJoined k#10(joining)'])
+})
+
+t.test('member table: status only moves forward; transitions and their events', async (t) => {
+  const table = new MemberTable(gm('a', 1, 100, 'up'))
+  table.merge([gm('b', 1, 200), gm('c', 1, 300, 'up'), gm('d', 1, 400), gm('e', 1, 500, 'up')])
+  t.same(show(table.merge([gm('b', 1, 200, 'removed')])), ['memberLeft b#1(removed)'], 'joining -> removed: memberLeft only')
+  t.same(show(table.merge([gm('c', 1, 300, 'down')])), ['memberDown c#1(down)'])
+  t.same(show(table.merge([gm('c', 1, 300, 'up')])), [], 'a stale up does not undo down')
+  t.same(show(table.merge([gm('c', 1, 300, 'removed')])), ['memberLeft c#1(removed)'], 'down -> removed')
+  t.same(show(table.merge([gm('d', 1, 400, 'leaving')])), ['memberUp d#1(leaving)'], 'joining -> leaving: it serves now')
+  t.same(show(table.merge([gm('e', 1, 500, 'leaving')])), [], 'up -> leaving: no event of its own')
+  t.same(show(table.merge([gm('e', 1, 500, 'removed')])), ['memberLeft e#1(removed)'], 'leaving -> removed')
+  t.same(keysOf(table.members()), ['a#1', 'd#1'], 'removed members are not listed')
+  t.same(
+    table.gossip().map((g) => `${nodeKey(g.node)}:${g.status}`),
+    ['a#1:up', 'b#1:removed', 'c#1:removed', 'd#1:leaving', 'e#1:removed'],
+    'but are gossiped',
+  )
+  t.same(show(table.setStatus(at('d', 1), 'joining')), [])
+  t.same(show(table.merge([gm('d', 1, 400, 'bogus' as MemberStatus), gm('q', 1, 1, 'bogus' as MemberStatus)])), [], 'unknown statuses off the wire are ignored')
+  t.equal(table.get(at('q', 1)), undefined)
+})
+
+t.test('member table: merge is idempotent and its final state order-independent', async (t) => {
+  // A small deterministic PRNG so failures reproduce.
+  let seed = 42
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+    return (seed >>> 8) % n
+  }
+  const statuses: MemberStatus[] = ['joining', 'up', 'leaving', 'down', 'removed']
+  const bad: string[] = []
+  for (let round = 0; round < 200; round++) {
+    const views: GossipMember[][] = Array.from({ length: 4 }, () =>
+      Array.from({ length: 1 + rand(6) }, () => {
+        const id = 'bcd'[rand(3)] as string
+        const incarnation = 1 + rand(2)
+        // A run's startedAt is its own: later incarnations of an id started later.
+        return gm(id, incarnation, incarnation * 1000 + id.charCodeAt(0), statuses[rand(5)])
+      }),
+    )
+    const selfStatus = statuses[rand(3)] as MemberStatus
+    const orders = [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [2, 0, 3, 1],
+    ]
+    const finals = orders.map((order) => {
+      const table = new MemberTable(gm('a', 1, 500, selfStatus))
+      for (const i of order) table.merge(views[i] as GossipMember[])
+      return { gossip: table.gossip(), leader: table.leader(), table }
+    })
+    const first = finals[0] as (typeof finals)[number]
+    for (const f of finals.slice(1)) {
+      if (JSON.stringify(f.gossip) !== JSON.stringify(first.gossip) || JSON.stringify(f.leader) !== JSON.stringify(first.leader)) {
+        bad.push(`round ${round}: the order changed the outcome`)
+      }
+    }
+    for (const view of views) {
+      const again = first.table.merge(view)
+      if (again.length > 0) bad.push(`round ${round}: merging a view again gave ${show(again).join(', ')}`)
+    }
+    // At most one live run per id.
+    for (const id of 'bcd') {
+      const live = first.gossip.filter((g) => g.node.id === id && g.status !== 'down' && g.status !== 'removed')
+      if (live.length > 1) bad.push(`round ${round}: ${live.length} live runs of ${id}`)
+    }
+  }
+  t.same(bad, [], '200 rounds of four random views in three orders')
+})
+
+t.test('member table: reachability events, and the leader moves to the next oldest', async (t) => {
+  const table = threeUp()
+  t.same(table.leader(), at('a', 1))
+  const c = table.get(at('c', 1)) as Member
+  t.equal(c.reachable, true)
+  t.same(show(table.setReachable(at('c', 1), false)), ['memberUnreachable c#1(up)'])
+  t.same(show(table.setReachable(at('c', 1), false)), [], 'no change, no event')
+  t.same(keysOf(table.upMembers()), ['a#1', 'b#1'])
+  t.same(keysOf(table.members()), ['a#1', 'b#1', 'c#1'], 'unreachable members are still members')
+  t.same(show(table.setReachable(at('c', 1), true)), ['memberReachable c#1(up)'])
+
+  // Leader unreachable: b leads; reachable again: a leads again.
+  const view = new MemberTable(gm('b', 1, 200, 'up'))
+  view.merge([gm('a', 1, 100, 'up'), gm('c', 1, 300, 'up')])
+  t.same(view.leader(), at('a', 1))
+  t.same(show(view.setReachable(at('a', 1), false)), ['memberUnreachable a#1(up)', 'leader b#1'])
+  t.same(show(view.setReachable(at('a', 1), true)), ['memberReachable a#1(up)', 'leader a#1'])
+  // Leader down: b leads, for good.
+  t.same(show(view.merge([gm('a', 1, 100, 'down')])), ['memberDown a#1(down)', 'leader b#1'])
+  t.same(show(view.setReachable(at('a', 1), false)), [], 'a down member’s reachability raises nothing')
+  t.same(show(view.setReachable(at('a', 1), true)), [])
+  t.same(view.leader(), at('b', 1))
+  // A leaving leader passes the role on; the leaver still serves.
+  t.same(show(view.setStatus(at('b', 1), 'leaving')), ['leader c#1'])
+  t.same(keysOf(view.upMembers()), ['b#1', 'c#1'])
+  t.same(show(view.setReachable(at('c', 1), false)), ['memberUnreachable c#1(up)', 'leader none'])
+  t.equal(view.leader(), null)
+  // Joining members get reachability events too, but never lead.
+  t.same(show(view.merge([gm('d', 1, 50)])), ['memberJoined d#1(joining)'])
+  t.same(show(view.setReachable(at('d', 1), false)), ['memberUnreachable d#1(joining)'])
+  t.same(show(view.setReachable(at('z', 1), false)), [], 'unknown member: nothing')
+})
+
+t.test('member table: a restarted node replaces its previous run', async (t) => {
+  const table = threeUp()
+  // b restarted: new incarnation, later start. The old run goes down first, then the new joins.
+  t.same(show(table.merge([gm('b', 7, 900, 'up')])), ['memberDown b#1(down)', 'memberJoined b#7(joining)', 'memberUp b#7(up)'])
+  t.same(keysOf(table.upMembers()), ['a#1', 'c#1', 'b#7'])
+  t.same(show(table.merge([gm('b', 1, 200, 'up')])), [], 'a stale view of the old run changes nothing')
+  // Seen directly before any gossip: same outcome.
+  const direct = threeUp()
+  t.same(show(direct.saw(gm('b', 7, 900))), ['memberDown b#1(down)', 'memberJoined b#7(joining)'])
+  // A node that only knows the new run and then hears of the old one: a tombstone, not a replacement.
+  const fresh = new MemberTable(gm('a', 1, 100, 'up'))
+  fresh.merge([gm('b', 7, 900, 'up')])
+  t.same(show(fresh.merge([gm('b', 1, 200, 'up')])), ['memberDown b#1(down)'])
+  t.equal(fresh.get(at('b', 7))?.status, 'up', 'the newer run stays')
+  t.same(
+    fresh.gossip().map((g) => `${nodeKey(g.node)}:${g.status}`),
+    ['a#1:up', 'b#1:down', 'b#7:up'],
+  )
+  // The leader restarting hands leadership to the next oldest: its new run is the youngest.
+  const view = new MemberTable(gm('b', 1, 200, 'up'))
+  view.merge([gm('a', 1, 100, 'up')])
+  t.same(show(view.merge([gm('a', 2, 1000, 'up')])), ['memberDown a#1(down)', 'memberJoined a#2(joining)', 'memberUp a#2(up)', 'leader b#1'])
+})
+
+t.test('member table: gossip about self', async (t) => {
+  const table = threeUp()
+  t.same(show(table.merge([gm('a', 1, 100, 'joining'), gm('a', 1, 100, 'leaving')])), [], 'others cannot move self (but to down)')
+  t.equal(table.get(at('a', 1))?.status, 'up')
+  t.same(show(table.merge([gm('a', 1, 100, 'down')])), ['memberDown a#1(down)', 'leader b#1'], 'the cluster downed this run: the runtime must leave')
+  t.same(show(table.merge([gm('a', 1, 100, 'removed')])), ['memberLeft a#1(removed)'])
+  t.same(show(table.setStatus(at('a', 1), 'up')), [], 'and it cannot come back')
+
+  const removed = threeUp()
+  t.same(show(removed.merge([gm('a', 1, 100, 'removed')])), ['memberLeft a#1(removed)', 'leader b#1'], 'up -> removed: memberLeft only')
+
+  // A newer run of this node's id exists: this run is the stale one.
+  const stale = threeUp()
+  t.same(show(stale.merge([gm('a', 2, 5000, 'joining')])), ['memberDown a#1(down)', 'memberJoined a#2(joining)', 'leader b#1'])
+  // This node restarted: its previous run, still listed by others, goes down here (and the news spreads).
+  const restarted = new MemberTable(gm('a', 2, 5000))
+  t.same(show(restarted.merge([gm('a', 1, 100, 'up'), gm('b', 1, 200, 'up')])), [
+    'memberDown a#1(down)',
+    'memberJoined b#1(joining)',
+    'memberUp b#1(up)',
+    'leader b#1',
+  ])
+  t.equal(restarted.get(at('a', 2))?.status, 'joining')
+  t.same(
+    restarted.gossip().map((g) => `${nodeKey(g.node)}:${g.status}`),
+    ['a#1:down', 'b#1:up', 'a#2:joining'],
+  )
+})
+
+t.test('member table: saw adds as joining and takes the advertised URL', async (t) => {
+  const table = new MemberTable(gm('a', 1, 100, 'up'))
+  t.same(show(table.saw(gm('b', 1, 200))), ['memberJoined b#1(joining)'])
+  t.same(show(table.saw(gm('b', 1, 200))), [])
+  t.same(show(table.saw({ ...gm('b', 1, 200), advertise: 'ws://10.0.0.2:7000' })), [])
+  t.equal(table.get(at('b', 1))?.advertise, 'ws://10.0.0.2:7000')
+  t.same(show(table.merge([{ ...gm('b', 1, 200), advertise: 'ws://elsewhere' }])), [])
+  t.equal(table.get(at('b', 1))?.advertise, 'ws://10.0.0.2:7000', 'gossip does not rewrite what the node said itself')
+  t.same(show(table.saw(gm('b', 1, 200, 'up'))), ['memberUp b#1(up)'])
+  t.same(show(table.saw(gm('a', 1, 100, 'leaving'))), [], 'self via saw: ignored like gossip')
+  // Snapshots are copies.
+  const b = table.get(at('b', 1)) as Member
+  b.status = 'removed'
+  b.reachable = false
+  t.equal(table.get(at('b', 1))?.status, 'up')
+  t.equal(table.get(at('b', 1))?.reachable, true)
+})
+
+t.test('member table: prune drops down and removed members after their time to live', async (t) => {
+  const table = threeUp()
+  table.merge([gm('d', 1, 400, 'up'), gm('e', 1, 500)])
+  table.setStatus(at('b', 1), 'down', 1000)
+  table.merge([gm('c', 1, 300, 'removed')], 2000)
+  table.prune(2000, 1000)
+  t.same(keysOf(table.gossip()), ['a#1', 'b#1', 'c#1', 'd#1', 'e#1'], 'b is exactly 1000 ms old: kept')
+  table.setStatus(at('d', 1), 'down') // no time given: the next prune stamps it
+  table.prune(2001, 1000)
+  t.same(keysOf(table.gossip()), ['a#1', 'c#1', 'd#1', 'e#1'])
+  table.prune(3001, 1000)
+  t.same(keysOf(table.gossip()), ['a#1', 'd#1', 'e#1'])
+  table.prune(3002, 1000)
+  t.same(keysOf(table.gossip()), ['a#1', 'e#1'], 'd: 1000 ms after the prune that first saw it down')
+  // Entering removed restarts the clock: the removal must be gossiped for a while too.
+  table.setStatus(at('e', 1), 'down', 4000)
+  table.setStatus(at('e', 1), 'removed', 4900)
+  table.prune(5500, 1000)
+  t.same(keysOf(table.gossip()), ['a#1', 'e#1'])
+  // Self is never dropped.
+  table.merge([gm('a', 1, 100, 'down')], 6000)
+  table.prune(1e9, 0)
+  t.same(keysOf(table.gossip()), ['a#1'])
+  // A dropped run listed again by a stale view comes back as new, unless a newer run of its id is known.
+  const t2 = threeUp()
+  t2.merge([gm('b', 2, 900, 'up')], 0)
+  t2.prune(10_000, 1000)
+  t.equal(t2.get(at('b', 1)), undefined)
+  t.same(show(t2.merge([gm('b', 1, 200, 'up')], 10_000)), ['memberDown b#1(down)'])
+  t.equal(t2.get(at('b', 2))?.status, 'up')
 })
