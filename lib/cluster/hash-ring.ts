@@ -1,0 +1,108 @@
+/**
+ * The consistent-hash ring that maps a name to the node owning it in the cluster-wide name
+ * directory, and the hash it is built on. Every node must compute the same owner from the same
+ * member list, so the hash is MurmurHash3 (x86, 32-bit) over UTF-8 bytes, spelled out here
+ * rather than taken from a platform (V8's string hash is seeded per process).
+ */
+
+const encoder = new TextEncoder()
+
+/** MurmurHash3 x86_32 of `bytes` (unsigned). */
+export function murmur3(bytes: Uint8Array, seed = 0): number {
+  const c1 = 0xcc9e2d51
+  const c2 = 0x1b873593
+  const len = bytes.length
+  const blocks = len & ~3
+  let h = seed >>> 0
+  for (let i = 0; i < blocks; i += 4) {
+    let k =
+      (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24)
+    k = Math.imul(k, c1)
+    k = (k << 15) | (k >>> 17)
+    k = Math.imul(k, c2)
+    h ^= k
+    h = (h << 13) | (h >>> 19)
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0
+  }
+  let k = 0
+  switch (len & 3) {
+    case 3:
+      k ^= (bytes[blocks + 2] as number) << 16
+    // falls through
+    case 2:
+      k ^= (bytes[blocks + 1] as number) << 8
+    // falls through
+    case 1:
+      k ^= bytes[blocks] as number
+      k = Math.imul(k, c1)
+      k = (k << 15) | (k >>> 17)
+      k = Math.imul(k, c2)
+      h ^= k
+  }
+  h ^= len
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** A stable 32-bit hash of a string's UTF-8 bytes (murmur3 x86_32, seed 0), identical on every platform. */
+export function hash32(s: string): number {
+  return murmur3(encoder.encode(s))
+}
+
+/** Virtual nodes per member when the constructor is not told. */
+export const DEFAULT_VIRTUAL_NODES = 128
+
+/**
+ * An immutable ring: build a new one when membership changes. Each member owns
+ * `virtualNodes` points `hash32(member + '#' + i)`; a key belongs to the member of the first
+ * point at or after `hash32(key)`, wrapping around. Adding or removing a member therefore moves
+ * only the keys between its points and their predecessors (about 1/n of them), and many points
+ * per member even out the arcs.
+ */
+export class HashRing {
+  /** The members, deduplicated and sorted (the ring does not depend on their order). */
+  readonly members: readonly string[]
+  private readonly points: Uint32Array
+  /** Index into `members` of each point's owner, parallel to `points`. */
+  private readonly owners: Uint32Array
+
+  /** Throws a TypeError when `virtualNodes` is not a positive integer. */
+  constructor(members: readonly string[], virtualNodes = DEFAULT_VIRTUAL_NODES) {
+    if (!(Number.isInteger(virtualNodes) && virtualNodes >= 1)) {
+      throw new TypeError(`virtualNodes must be an integer >= 1 (got ${String(virtualNodes)})`)
+    }
+    this.members = Object.freeze([...new Set(members)].sort(compareStrings))
+    const all: { hash: number; member: number }[] = []
+    this.members.forEach((m, member) => {
+      for (let i = 0; i < virtualNodes; i++) all.push({ hash: hash32(`${m}#${i}`), member })
+    })
+    // Equal hashes (from different members) are ordered by member string, which `members`
+    // already is, so every node breaks the tie the same way.
+    all.sort((a, b) => a.hash - b.hash || a.member - b.member)
+    this.points = Uint32Array.from(all, (p) => p.hash)
+    this.owners = Uint32Array.from(all, (p) => p.member)
+  }
+
+  /** The member owning `key`; undefined when the ring is empty. */
+  owner(key: string): string | undefined {
+    const n = this.points.length
+    if (n === 0) return undefined
+    const h = hash32(key)
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if ((this.points[mid] as number) < h) lo = mid + 1
+      else hi = mid
+    }
+    return this.members[this.owners[lo === n ? 0 : lo] as number]
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
