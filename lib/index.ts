@@ -7,6 +7,7 @@ import { httpApiExtension } from './api/extension.js'
 import { persistenceExtension } from './persistence/extension.js'
 import { discoveryExtension } from './cluster/discovery/extension.js'
 import { poolExtension } from './runtime/pool/extension.js'
+import { clusterExtension } from './cluster/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
@@ -14,6 +15,7 @@ installExtension(httpApiExtension)
 installExtension(persistenceExtension)
 installExtension(discoveryExtension)
 installExtension(poolExtension)
+installExtension(clusterExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'

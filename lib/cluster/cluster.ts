@@ -58,6 +58,8 @@ export class Cluster {
   private readonly nextDial = new Map<string, number>()
   /** Dial outcomes by URL while joining. */
   private readonly dialed = new Map<string, DialFailure | 'connected'>()
+  /** Members whose view (gossip) reached this node: joining waits for each connected one's. */
+  private readonly heardFrom = new Set<string>()
   private readonly startedAt = Date.now()
   private seeds: string[] = []
   private tickTimer: NodeJS.Timeout | null = null
@@ -203,7 +205,10 @@ export class Cluster {
           const pending = this.table
             .members()
             .filter((m) => !sameNode(m.node, this.system.node) && m.status !== 'down' && m.status !== 'removed')
-            .some((m) => !this.connected.has(nodeKey(m.node)) && !this.dialed.has(m.advertise))
+            .some((m) => {
+              const key = nodeKey(m.node)
+              return this.connected.has(key) ? !this.heardFrom.has(key) : !this.dialed.has(m.advertise)
+            })
           if (tried && !pending) return done(null)
         } else if (tried) {
           const outcomes = others.map((u) => this.dialed.get(u))
@@ -295,6 +300,7 @@ export class Cluster {
         break
       }
       case 'gossip':
+        this.heardFrom.add(nodeKey(m.from))
         this.apply(this.table.merge(m.members.map(fromPlain)))
         break
       case 'left':

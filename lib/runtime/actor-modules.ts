@@ -10,6 +10,13 @@ import type { ClassLocation } from '../actor/spawn-record.js'
 import type { ActorClass } from '../actor/types.js'
 
 const registered = new WeakMap<ActorClass, string>()
+/** Registered classes by type name: what another node's spawn request names. */
+const byName = new Map<string, ActorClass>()
+
+/** The registered actor class of that type name (see `registerActors`), if any. */
+export function actorTypeByName(name: string): ActorClass | undefined {
+  return byName.get(name)
+}
 
 /**
  * Registers actor classes with the module that exports them, so they can be placed on worker
@@ -25,6 +32,7 @@ export function registerActors(moduleUrl: string, ...types: ActorClass[]): void 
   }
   for (const t of types) {
     registered.set(t, moduleUrl)
+    byName.set(actorTypeName(t), t)
     handlerNamesOf(t)
   }
 }
@@ -34,7 +42,9 @@ export function moduleOf(type: ActorClass): string | undefined {
   const own = registered.get(type)
   if (own !== undefined) return own
   const declared = (type as unknown as { actorModule?: unknown }).actorModule
-  return typeof declared === 'string' && declared.length > 0 ? declared : undefined
+  if (typeof declared !== 'string' || declared.length === 0) return undefined
+  byName.set(actorTypeName(type), type)
+  return declared
 }
 
 export type { ClassLocation } from '../actor/spawn-record.js'
