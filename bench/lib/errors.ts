@@ -1,6 +1,7 @@
 /**
  * The harness's one error class. A scenario's own failure is reported as it was thrown; these
- * codes cover what the harness itself detects: time bounds, bad scenario files, lost children.
+ * codes cover what the harness itself detects: time bounds, bad scenario files, lost children,
+ * and second processes (child nodes) that fail.
  */
 
 /** Stable error codes of the benchmark harness. */
@@ -15,6 +16,8 @@ export const BenchErrorCode = {
   ChildLost: 'ChildLost',
   /** Bad command-line arguments. */
   BadArguments: 'BadArguments',
+  /** A second process a scenario starts (bench/lib/child-node.ts) did not start, died or did not stop cleanly. */
+  ChildNode: 'ChildNode',
 } as const
 
 /** One of the {@link BenchErrorCode} values. */

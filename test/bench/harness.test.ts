@@ -1,11 +1,13 @@
 // The benchmark harness's own logic, with tiny fake scenarios: statistics, --only filtering,
-// argument parsing, scenario validation, the time bound, isolation in child processes, and the
-// JSON/table output of a whole run in which some scenarios fail.
+// argument parsing, scenario validation, the time bound, isolation in child processes, the
+// JSON/table output of a whole run in which some scenarios fail, and the second processes
+// (child nodes) that remote scenarios start.
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
+import { startChild } from '../../bench/lib/child-node.js'
 import { main, parseCli } from '../../bench/lib/cli.js'
 import { discover, matchesOnly, orderFiles, validateScenarios } from '../../bench/lib/discover.js'
 import { BenchError } from '../../bench/lib/errors.js'
@@ -17,6 +19,8 @@ import { repetitionsOf, runScenario } from '../../bench/lib/runner.js'
 import { median, percentile, percentileSorted, range } from '../../bench/lib/stats.js'
 import { measurePipelined, measureSequential, measureTell } from '../../bench/lib/workloads.js'
 import type { Measurement, Scenario, ScenarioContext } from '../../bench/scenario.js'
+import { answers } from '../helpers/server-process.js'
+import { until } from '../helpers/wait.js'
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/bench/', import.meta.url))
 const FAKE_DIR = join(FIXTURES, 'scenarios')
@@ -343,4 +347,42 @@ t.test('report helpers: relatives need a successful comparison target', async (t
     ['10.0M', '1.00M', '12.3k', '1.23M', '50', '0.5'],
   )
   t.equal((svgChart(results, info).match(/<rect x=/g) ?? []).length, 3, 'one bar per result with a rate')
+})
+
+t.test('child nodes: ready with a port, stopped cleanly, killed when they fail or overstay', async (t) => {
+  const module = new URL('../fixtures/bench/child-node.ts', import.meta.url)
+  const gone = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0)
+      return false
+    } catch {
+      return true
+    }
+  }
+  const pidIn = (e: Error): number => Number(/pid=(\d+)/.exec(e.message)?.[1])
+
+  const child = await startChild(module, ['serve'])
+  t.ok(await answers(child.port), 'the child serves on the port it announced')
+  t.ok(child.running)
+  const stopping = child.stop()
+  t.equal(child.stop(), stopping, 'a second stop is the same stop')
+  await stopping
+  t.notOk(child.running, 'it exited with status 0 once its stdin closed')
+
+  const crashed = await startChild(module, ['crash']).catch((e: Error) => e)
+  assertBenchError(t, crashed, 'ChildNode', 'child-node.ts exited (status 1) before it was ready', 'no port for you')
+
+  const silent = await startChild(module, ['silent'], { readyTimeoutMs: 3_000 }).catch((e: Error) => e)
+  assertBenchError(t, silent, 'ChildNode', 'printed no ready line within 3000 ms')
+  await until(() => gone(pidIn(silent as Error)), 5_000, 'the silent child killed')
+
+  const stubborn = await startChild(module, ['stubborn'], { stopTimeoutMs: 500 })
+  const refused = await stubborn.stop().catch((e: Error) => e)
+  assertBenchError(t, refused, 'ChildNode', 'did not exit within 500 ms of being asked to stop: killed')
+  t.ok(gone(stubborn.pid), 'the stubborn child was killed')
+
+  const controller = new AbortController()
+  const starting = startChild(module, ['silent'], { signal: controller.signal })
+  controller.abort()
+  assertBenchError(t, await starting.catch((e: Error) => e), 'ChildNode', 'the scenario was aborted while it started')
 })

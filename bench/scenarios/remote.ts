@@ -1,0 +1,248 @@
+/**
+ * Between two processes on 127.0.0.1: this scenario process and a second one started by
+ * bench/lib/child-node.ts. For now the ceilings and the peer the coerce-ts remote scenarios
+ * (issue 12) will be compared with:
+ * - `baseline.ws.*`: raw `ws` carrying msgpackr messages shaped like the runtime's frames
+ *   (bench/lib/ws-batch.ts) to bench/fixtures/ws-counter.ts: tells batched 100 per WebSocket
+ *   message, and asks one at a time;
+ * - `peer.moleculer.remote.*`: moleculer 0.14 `broker.call` over its TCP transporter to a
+ *   broker in bench/fixtures/moleculer-counter.ts, one at a time and 1000 in flight.
+ * The coerce-ts rows (`remote.tell`, `remote.ask.seq`, `remote.ask.pipelined`: the names these
+ * compare with) start a second node the same way, with a fixture module of their own.
+ */
+import { ServiceBroker } from 'moleculer'
+import { WebSocket, type RawData } from 'ws'
+import type { Scenario, ScenarioContext } from '../scenario.js'
+import { startChild, type ChildNode } from '../lib/child-node.js'
+import { Fixture } from '../lib/fixture.js'
+import { BATCH_MESSAGES, BatchWriter, KIND_ASK, KIND_REPLY, KIND_TELL, readBatch, type TellMessage } from '../lib/ws-batch.js'
+import { measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
+
+const WS_COUNTER = new URL('../fixtures/ws-counter.ts', import.meta.url)
+const MOLECULER_COUNTER = new URL('../fixtures/moleculer-counter.ts', import.meta.url)
+
+/** How long a connection to the child may take to open, and an answer to arrive, ms. */
+const CONNECT_TIMEOUT_MS = 10_000
+const REPLY_TIMEOUT_MS = 10_000
+/** How long moleculer may take to discover the child's service (gossip runs once a second). */
+const DISCOVERY_TIMEOUT_MS = 15_000
+
+/** The tell of the local scenarios (`tell('inc')` to the counter), as the runtime frames it. */
+const INC: TellMessage = [KIND_TELL, 'counter', 'inc', []]
+
+/** A request waiting for its reply. */
+interface Pending {
+  resolve(value: number): void
+  reject(error: Error): void
+}
+
+/**
+ * The scenario's end of a raw ws connection to bench/fixtures/ws-counter.ts: tells collect into
+ * batches of {@link BATCH_MESSAGES}; an ask sends what is batched, then itself in a message of
+ * its own, and waits for the reply its request id names.
+ */
+class WsCounterClient {
+  private readonly batch = new BatchWriter()
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 1
+  private closed: Error | null = null
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data: RawData) => {
+      if (!Buffer.isBuffer(data)) return this.fail(new TypeError('the child sent a frame that is not one Buffer'))
+      try {
+        readBatch(data, (m) => {
+          if (m[0] !== KIND_REPLY) return
+          const waiting = this.pending.get(m[1])
+          this.pending.delete(m[1])
+          waiting?.resolve(m[2] as number)
+        })
+      } catch (e) {
+        this.fail(e as Error)
+      }
+    })
+    socket.on('close', () => this.fail(new Error('the ws connection to the child closed')))
+    socket.on('error', (e) => this.fail(e))
+  }
+
+  /** Connects to the child on `port`; rejects after {@link CONNECT_TIMEOUT_MS}. */
+  static connect(port: number): Promise<WsCounterClient> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false })
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.terminate()
+        reject(new Error(`no ws connection to the child on port ${port} within ${CONNECT_TIMEOUT_MS} ms`))
+      }, CONNECT_TIMEOUT_MS)
+      socket.once('open', () => {
+        clearTimeout(timer)
+        resolve(new WsCounterClient(socket))
+      })
+      socket.once('error', (e) => {
+        clearTimeout(timer)
+        reject(e)
+      })
+    })
+  }
+
+  tell(): void {
+    this.batch.add(INC)
+    if (this.batch.count === BATCH_MESSAGES) this.flush()
+  }
+
+  /** Asks `handler` of the child's counter; rejects when the connection fails or after {@link REPLY_TIMEOUT_MS}. */
+  ask(handler: 'get'): Promise<number> {
+    if (this.closed !== null) return Promise.reject(this.closed)
+    this.flush()
+    const id = this.nextId++
+    const deadline = Date.now() + REPLY_TIMEOUT_MS
+    this.batch.add([KIND_ASK, 'counter', handler, [], id, deadline])
+    this.flush()
+    return new Promise((resolve, reject) => {
+      // A timer per ask would cost more than the ask: a lost reply shows as a closed connection
+      // or, failing that, as the scenario's time bound.
+      this.pending.set(id, { resolve, reject })
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return
+    const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()))
+    this.socket.close()
+    const timer = setTimeout(() => this.socket.terminate(), CONNECT_TIMEOUT_MS)
+    await closed
+    clearTimeout(timer)
+  }
+
+  private flush(): void {
+    if (this.batch.count > 0) this.socket.send(this.batch.take())
+  }
+
+  private fail(error: Error): void {
+    this.closed ??= error
+    for (const waiting of this.pending.values()) waiting.reject(error)
+    this.pending.clear()
+  }
+}
+
+/**
+ * Starts `module` in a second process with `args` and connects to it with `connect`; stops the
+ * child again when connecting fails, so a failed setup leaves nothing running.
+ */
+async function withChild<C>(ctx: ScenarioContext, module: URL, args: string[], connect: (child: ChildNode) => Promise<C>): Promise<{ child: ChildNode; client: C }> {
+  const child = await startChild(module, args, { signal: ctx.signal })
+  try {
+    return { child, client: await connect(child) }
+  } catch (e) {
+    await child.stop().catch(() => {})
+    throw e
+  }
+}
+
+/** The ws counter in a child process and a connection to it. */
+const wsFixture = (): Fixture<{ child: ChildNode; client: WsCounterClient }> =>
+  new Fixture(
+    (ctx) => withChild(ctx, WS_COUNTER, [], (child) => WsCounterClient.connect(child.port)),
+    async ({ child, client }) => {
+      await client.close()
+      await child.stop()
+    },
+  )
+
+/**
+ * A moleculer broker in a child process with the counter service, and one here that reaches it
+ * through the TCP transporter at a static URL (no UDP discovery: no multicast on loopback). The
+ * transporter's default JSON serializer is kept: it is what a moleculer user gets.
+ */
+const moleculerFixture = (): Fixture<{ child: ChildNode; client: ServiceBroker }> =>
+  new Fixture(
+    (ctx) => {
+      const serverId = `bench-server-${process.pid}`
+      return withChild(ctx, MOLECULER_COUNTER, [serverId], async (child) => {
+        const broker = new ServiceBroker({
+          nodeID: `bench-client-${process.pid}`,
+          logger: false,
+          skipProcessEventRegistration: true,
+          requestTimeout: REPLY_TIMEOUT_MS,
+          transporter: {
+            type: 'TCP',
+            options: { udpDiscovery: false, port: 0, gossipPeriod: 1, urls: [`127.0.0.1:${child.port}/${serverId}`] },
+          },
+        })
+        try {
+          await broker.start()
+          await broker.waitForServices('counter', DISCOVERY_TIMEOUT_MS)
+          return broker
+        } catch (e) {
+          await broker.stop().catch(() => {})
+          throw e
+        }
+      })
+    },
+    async ({ child, client }) => {
+      await client.stop()
+      await child.stop()
+    },
+  )
+
+const wsTell = wsFixture()
+const wsAskSeq = wsFixture()
+const moleculerSeq = moleculerFixture()
+const moleculerPipelined = moleculerFixture()
+
+const moleculerGet = (broker: ServiceBroker): Promise<number> => broker.call<number>('counter.get')
+
+const scenarios: Scenario[] = [
+  {
+    name: 'baseline.ws.tell',
+    system: 'node',
+    description:
+      'The local.tell workload to a counter in a second process over raw ws on loopback: each tell a msgpackr message shaped like a runtime tell frame, 100 per ws message; the child decodes and counts each, and the clock stops when an ask shows them all counted.',
+    compareTo: 'remote.tell',
+    ...wsTell.hooks(),
+    run(ctx) {
+      const { client } = wsTell.current
+      return measureTell({ send: () => client.tell(), count: () => client.ask('get') }, ctx.quick ? 1_000_000 : 3_000_000, ctx.signal)
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'baseline.ws.ask.seq',
+    system: 'node',
+    description:
+      'The local.ask.seq workload over raw ws to a second process: one msgpackr ask per ws message, one reply back, one at a time; p50/p99 are the round trip.',
+    compareTo: 'remote.ask.seq',
+    ...wsAskSeq.hooks(),
+    run(ctx) {
+      const { client } = wsAskSeq.current
+      return measureSequential(() => client.ask('get'), ctx.quick ? 10_000 : 40_000, ctx.signal)
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'peer.moleculer.remote.ask.seq',
+    system: 'moleculer',
+    description:
+      'The local.ask.seq workload with moleculer 0.14: one `broker.call` at a time to an action of a broker in a second process, TCP transporter on loopback.',
+    compareTo: 'remote.ask.seq',
+    ...moleculerSeq.hooks(),
+    run(ctx) {
+      const { client } = moleculerSeq.current
+      return measureSequential(() => moleculerGet(client), ctx.quick ? 4_000 : 15_000, ctx.signal)
+    },
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'peer.moleculer.remote.ask.pipelined',
+    system: 'moleculer',
+    description: 'The same `broker.call` with 1000 in flight.',
+    compareTo: 'remote.ask.pipelined',
+    ...moleculerPipelined.hooks(),
+    run(ctx) {
+      const { client } = moleculerPipelined.current
+      return measurePipelined(() => moleculerGet(client), ctx.quick ? 20_000 : 100_000, ctx.signal)
+    },
+    timeoutMs: 60_000,
+  },
+]
+
+export default scenarios
