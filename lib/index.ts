@@ -73,6 +73,10 @@ export {
   type DiscoveryReport,
   type SkippedPod,
 } from './cluster/discovery/index.js'
+export { ClusterError, ClusterErrorCode } from './cluster/errors.js'
+export type { ClusterOptions } from './cluster/options.js'
+export { ClusterView, type ClusterMember, type ClusterEventMap, type ClusterEventName, type MemberStatus } from './cluster/view.js'
+export type { FailureDetectorOptions } from './cluster/failure-detector.js'
 export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
 export {
   metricCollectors,

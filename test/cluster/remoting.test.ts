@@ -1,0 +1,108 @@
+// Remoting and membership with real node processes on 127.0.0.1 (test/fixtures/cluster-node.ts),
+// really killed with SIGKILL. The test process stays outside the cluster and records what each
+// node reports: membership events, and the results of operations run on that node.
+import t from 'tap'
+import { ClusterNode, closeAll, type OpError } from '../helpers/cluster-nodes.js'
+
+const nodes = new Set<ClusterNode>()
+t.teardown(() => closeAll(nodes))
+const start = async (config: Parameters<typeof ClusterNode.start>[0]): Promise<ClusterNode> => {
+  const n = await ClusterNode.start(config)
+  nodes.add(n)
+  return n
+}
+const upIds = async (n: ClusterNode): Promise<string[]> =>
+  (await n.members()).members.filter((m) => m.status === 'up').map((m) => m.id).sort()
+
+/** Polls `f` until it returns true (membership converges asynchronously). */
+async function eventually(what: string, f: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
+  const until = performance.now() + timeoutMs
+  for (;;) {
+    if (await f()) return
+    if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+t.test('three nodes from one seed: membership, leader, remote spawn, lookup, tell, ask, refs in messages, names, node loss, rejoin', async (t) => {
+  const n1 = await start({ nodeId: 'n1' })
+  const n2 = await start({ nodeId: 'n2', workers: 1, seeds: [n1.advertise] })
+  const n3 = await start({ nodeId: 'n3', seeds: [`127.0.0.1:${n1.port}`] })
+  t.same(await upIds(n3), ['n1', 'n2', 'n3'], "n3's start resolved with n2 up too: it learned n2 from n1 (joining is transitive)")
+  for (const n of [n1, n2, n3]) await eventually(`${n.id} sees three up members`, async () => (await upIds(n)).join() === 'n1,n2,n3')
+  for (const n of [n1, n2, n3]) t.equal((await n.members()).leader?.id, 'n1', `${n.id}: the oldest member leads`)
+
+  // Remote spawn by type name, lookups from any node, tell and ask across nodes.
+  const spawned = await n1.op<{ node: string; thread: number }>({ op: 'spawn', type: 'Counter', id: 'c1', node: 'n2' })
+  t.match(spawned.node, /^n2#/, 'spawned on n2 from n1')
+  t.equal(spawned.thread, 1, "on n2's worker (the type is registered there)")
+  t.match(await n3.op({ op: 'lookup', id: 'c1' }), { id: 'c1', node: spawned.node }, 'n3 finds it through the directory')
+  await n3.op({ op: 'tell', target: 'c1', handler: 'inc', args: [5] })
+  await eventually('the tell from n3 arrived', async () => (await n1.op({ op: 'ask', target: 'c1', handler: 'get', args: [] })) === 5)
+
+  // A ref inside a message: n1's ref to c1 (on n2) travels to a forwarder on n3, which uses it.
+  await n3.op({ op: 'spawn', type: 'Forwarder', id: 'f3', placement: 'main' })
+  t.equal(await n1.op({ op: 'ask', target: 'f3', handler: 'forward', args: [2], refArgs: ['c1'] }), 7, 'n1 -> f3 on n3 -> c1 on n2 and back')
+
+  // Names are unique across the cluster.
+  await t.rejects(n3.op({ op: 'spawn', type: 'Counter', id: 'c1' }), { code: 'AlreadyExists' }, 'a duplicate name on another node')
+  await t.rejects(n2.op({ op: 'spawn', type: 'Counter', id: 'c1', placement: 'main' }), { code: 'AlreadyExists' }, 'and on the hosting node')
+  await t.rejects(n1.op({ op: 'spawn', type: 'Counter', id: 'nowhere', node: 'n9' }), { code: 'NodeUnreachable' }, 'spawn on an unknown node')
+  t.equal(await n2.op({ op: 'lookup', id: 'no-such-name' }), null, 'a name nobody holds')
+
+  // Watch across nodes, then SIGKILL the node: down within the bound, asks fail, watchers hear nodeLost.
+  await n3.op({ op: 'spawn', type: 'Counter', id: 'c3', placement: 'main' })
+  await n1.op({ op: 'spawn', type: 'Watcher', id: 'w1', placement: 'main' })
+  await n1.op({ op: 'ask', target: 'w1', handler: 'watchIt', args: [], refArgs: ['c3'] })
+  t.equal(await n1.op({ op: 'ask', target: 'c3', handler: 'get', args: [] }), 0, 'n1 reaches c3 before the kill')
+  const marks = [n1.events.length, n2.events.length]
+  const killedAt = performance.now()
+  await n3.kill()
+  const down1 = await n1.event('memberDown', 'n3', 10_000, marks[0])
+  await n2.event('memberDown', 'n3', 10_000, marks[1])
+  t.ok(down1.at - killedAt < 5000, `n1 marked n3 down ${Math.round(down1.at - killedAt)} ms after the kill (bound: detection + downAfterMs 600 ms)`)
+  const lost = (await n1.op({ op: 'ask', target: 'c3', handler: 'get', args: [] }).catch((e: OpError) => e)) as OpError
+  t.equal(lost.code, 'NodeUnreachable', `asks to the lost node reject at once: ${lost.message}`)
+  t.same(await n1.op({ op: 'ask', target: 'w1', handler: 'seen', args: [] }), ['c3:nodeLost'], 'the watcher got Terminated(nodeLost)')
+  t.same(await upIds(n1), ['n1', 'n2'])
+
+  // The restarted node rejoins as a new incarnation on the same address.
+  const n3b = await start({ nodeId: 'n3', port: n3.port, seeds: [n1.advertise] })
+  t.not(n3b.incarnation, n3.incarnation, 'a new incarnation')
+  await eventually('n1 sees the new n3 up', async () => (await n1.members()).members.some((m) => m.id === 'n3' && m.incarnation === n3b.incarnation && m.status === 'up'))
+  t.notOk((await n1.members()).members.some((m) => m.id === 'n3' && m.incarnation === n3.incarnation && m.status === 'up'), 'the old run stays down')
+  t.equal(await n3b.op({ op: 'lookup', id: 'c3' }), null, "the dead run's names are gone")
+  t.equal(await n3b.op({ op: 'ask', target: 'c1', handler: 'get', args: [] }), 7, 'the new run reaches c1 on n2')
+
+  // The leader dies: the next oldest leads.
+  const mark2 = n2.events.length
+  await n1.kill()
+  const changed = await n2.event('leaderChanged', 'n2', 10_000, mark2)
+  t.ok(changed, 'n2 (next oldest) leads')
+  await eventually('n3 agrees', async () => (await n3b.members()).leader?.id === 'n2')
+  t.equal(await n3b.op({ op: 'ask', target: 'c1', handler: 'get', args: [] }), 7, 'c1 on n2 still answers')
+
+  // A graceful leave is seen at once, not after the failure detector.
+  const mark3 = n3b.events.length
+  const leftAt = performance.now()
+  await n2.leave()
+  const left = await n3b.event('memberLeft', 'n2', 5000, mark3)
+  t.ok(left.at - leftAt < 3000, 'memberLeft without waiting for a timeout')
+  t.notOk(n3b.events.slice(mark3).some((e) => e.type === 'memberDown' && e.node === 'n2'), 'never marked down')
+  t.equal((await n3b.members()).leader?.id, 'n3', 'alone, n3 leads')
+})
+
+t.test('three nodes from a static discovery list, started together; a wrong secret never joins', async (t) => {
+  const { freePort } = await import('../helpers/cluster-nodes.js')
+  const ports = [await freePort(), await freePort(), await freePort()]
+  const peers = ports.map((p) => `127.0.0.1:${p}`)
+  const started = await Promise.all(ports.map((port, i) => start({ nodeId: `s${i + 1}`, port, staticPeers: peers })))
+  for (const n of started) await eventually(`${n.id} sees three up members`, async () => (await upIds(n)).join() === 's1,s2,s3')
+  const leaders = new Set(await Promise.all(started.map(async (n) => (await n.members()).leader?.id)))
+  t.equal(leaders.size, 1, `one leader for all (${[...leaders].join()})`)
+
+  const intruder = await ClusterNode.start({ nodeId: 'intruder', seeds: [started[0]!.advertise], secret: 'not-the-secret', joinTimeoutMs: 3000 }).catch((e: OpError) => e)
+  t.match(intruder, { name: 'ClusterError', code: 'AuthFailed' }, 'start() rejects with AuthFailed')
+  await new Promise((r) => setTimeout(r, 300))
+  t.notOk((await started[0]!.members()).members.some((m) => m.id === 'intruder'), 'and it never appears as a member')
+})
