@@ -38,6 +38,10 @@ export class WorkerRuntime implements SystemRuntime {
   ) {}
 
   async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
+    const node = options?.node
+    if (node !== undefined && (typeof node === 'string' ? node !== this.host.node.id : node?.id !== this.host.node.id || node.incarnation !== this.host.node.incarnation)) {
+      throw new ActorRefError('NotSupported', 'spawn on another node is done from the main thread (ask an actor there to do it)', { actorType: type.name })
+    }
     const record = this.host.prepareSpawn(type, options, parent)
     const problem = checkPlacement(record.placement, this.workers)
     if (problem !== null) throw new ActorRefError('InvalidArgument', problem, { actorType: record.actorType })

@@ -106,3 +106,41 @@ t.test('three nodes from a static discovery list, started together; a wrong secr
   await new Promise((r) => setTimeout(r, 300))
   t.notOk((await started[0]!.members()).members.some((m) => m.id === 'intruder'), 'and it never appears as a member')
 })
+
+t.test('a hung node (SIGSTOP) is found by the failure detector, then marked down; asks waiting on it fail at once', async (t) => {
+  const h1 = await start({ nodeId: 'h1', downAfterMs: 1500 })
+  const h2 = await start({ nodeId: 'h2', downAfterMs: 1500, seeds: [h1.advertise] })
+  await h2.op({ op: 'spawn', type: 'Counter', id: 'hc', placement: 'main' })
+  t.equal(await h1.op({ op: 'ask', target: 'hc', handler: 'get', args: [] }), 0)
+  const mark = h1.events.length
+  const frozenAt = performance.now()
+  h2.pause()
+  t.teardown(() => h2.resume())
+  const waiting = h1.op<{ code?: string; message?: string; ms: number }[]>({ op: 'askMany', target: 'hc', handler: 'get', args: [], count: 3, timeoutMs: 20_000 })
+  const unreachable = await h1.event('memberUnreachable', 'h2', 10_000, mark)
+  const down = await h1.event('memberDown', 'h2', 10_000, mark)
+  const detected = unreachable.at - frozenAt
+  t.ok(detected < 3000, `unreachable ${Math.round(detected)} ms after the freeze (phi bound about 0.9 s with these settings)`)
+  t.ok(down.at - unreachable.at >= 1400, `down ${Math.round(down.at - unreachable.at)} ms after unreachable (downAfterMs 1500)`)
+  const outcomes = await waiting
+  t.ok(outcomes.every((o) => o.code === 'NodeUnreachable'), `asks in flight rejected with NodeUnreachable: ${JSON.stringify(outcomes)}`)
+  t.ok(outcomes.every((o) => o.ms < 10_000), 'when the node went down, not at their 20 s timeout')
+  await h2.kill()
+})
+
+t.test('while a lost node is not down yet, its send buffer is bounded: asks past it fail at once', async (t) => {
+  const b1 = await start({ nodeId: 'b1', downAfterMs: 2500, sendBufferFrames: 4 })
+  const b2 = await start({ nodeId: 'b2', downAfterMs: 2500, seeds: [b1.advertise] })
+  await b2.op({ op: 'spawn', type: 'Counter', id: 'bc', placement: 'main' })
+  t.equal(await b1.op({ op: 'ask', target: 'bc', handler: 'get', args: [] }), 0)
+  const mark = b1.events.length
+  await b2.kill()
+  await b1.event('memberUnreachable', 'b2', 5000, mark)
+  const outcomes = await b1.op<{ code?: string; message?: string; ms: number }[]>({ op: 'askMany', target: 'bc', handler: 'get', args: [], count: 7, timeoutMs: 20_000 })
+  const atOnce = outcomes.filter((o) => /send buffer/.test(o.message ?? ''))
+  const queued = outcomes.filter((o) => !/send buffer/.test(o.message ?? ''))
+  t.equal(atOnce.length, 3, `three asks past the buffer of 4 fail at once: ${JSON.stringify(atOnce)}`)
+  t.ok(atOnce.every((o) => o.code === 'NodeUnreachable' && o.ms < 1000), 'with NodeUnreachable, without waiting')
+  t.equal(queued.length, 4, 'the four buffered ones')
+  t.ok(queued.every((o) => o.code === 'NodeUnreachable' && o.ms < 10_000), `fail when the node is marked down: ${JSON.stringify(queued)}`)
+})

@@ -25,6 +25,7 @@ export interface NodeConfig {
   heartbeatIntervalMs?: number
   downAfterMs?: number
   joinTimeoutMs?: number
+  sendBufferFrames?: number
 }
 
 export interface NodeEvent {
@@ -189,6 +190,15 @@ export class ClusterNode {
     if (this.exited !== null) return
     this.child.kill('SIGKILL')
     await this.until(() => this.exited !== null, 5000, 'exit')
+  }
+
+  /** Freezes the process (SIGSTOP): its connections stay open, it answers nothing (a hung node). */
+  pause(): void {
+    this.child.kill('SIGSTOP')
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT')
   }
 
   /** A graceful stop: the node shuts its system down (leaving the cluster) and exits. */
