@@ -267,6 +267,8 @@ export class NetworkThread {
       }
     }
     if (hs.node?.id === undefined || hs.node.id === null || hs.node.id === '') return { reason: 'malformed', text: 'handshake without a node id' }
+    // Every member is dialled back at its advertise URL: without one, it would stay a joining member no one can reach.
+    if (hs.advertise === undefined || hs.advertise === null || hs.advertise === '') return { reason: 'malformed', text: 'handshake without an advertise address' }
     const bad = checkToken(this.config.secret, hs, Date.now(), this.config.tokenTtlMs)
     if (bad !== null) return { reason: 'authFailed', text: bad }
     return null
