@@ -58,6 +58,9 @@ const WIRE_TO_STATUS: WireMemberStatus[] = ['joining', 'up', 'leaving', 'down', 
 /** Protobuf bytes per envelope besides its payload, a safe upper bound for batch sizing. */
 const ENVELOPE_OVERHEAD = 32
 
+/** How long a connection may take to open (dialling) or to say hello (accepting), ms. */
+const HANDSHAKE_TIMEOUT_MS = 5_000
+
 /** Kinds of frames the user lane carries; every other known kind goes on the system lane. */
 const isUserKind = (kind: number): boolean => kind === F_TELL || kind === F_ASK
 const LAST_KIND = F_FAIL_MANY
@@ -283,12 +286,17 @@ export class NetworkThread {
     const conn = new Connection(ws, false, where)
     this.inbound.add(conn)
     let identified = false
+    // A connection that never says hello would hold a socket for good.
+    const helloTimer = setTimeout(() => {
+      if (!identified && !conn.closed) this.reject(conn, 'malformed', `no hello within ${HANDSHAKE_TIMEOUT_MS} ms`)
+    }, HANDSHAKE_TIMEOUT_MS)
     ws.on('error', (e) => {
       const reason = /max payload|too big/i.test(e.message) ? 'tooLarge' : 'malformed'
       this.count(reason)
       this.log.warn({ from: where, node: conn.node === null ? undefined : nodeKey(conn.node), err: e.message }, `connection closed: ${reason}`)
     })
     ws.on('close', () => {
+      clearTimeout(helloTimer)
       conn.closed = true
       conn.ready = false
       this.inbound.delete(conn)
@@ -312,6 +320,7 @@ export class NetworkThread {
           return
         }
         identified = true
+        clearTimeout(helloTimer)
         this.onHello(conn, frame.hello)
         return
       }
@@ -475,7 +484,7 @@ export class NetworkThread {
       ws = new WebSocket(url, {
         maxPayload: c.maxFrameBytes + 1024,
         perMessageDeflate: false,
-        handshakeTimeout: 5_000,
+        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
         ...(c.tls !== null ? { ca: c.tls.ca ?? undefined, cert: c.tls.cert, key: c.tls.key } : {}),
       })
     } catch (e) {
