@@ -217,6 +217,13 @@ export class NetworkThread {
     this.wss = wss
     wss.on('connection', (ws, req) => this.accept(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`))
     wss.on('error', (e) => this.log.error({ err: e }, 'ws server error'))
+    // Only WebSocket upgrades are served: a plain HTTP request would get no answer and hold its socket as long as the client likes.
+    server.on('request', (req, res) => {
+      this.count('malformed')
+      this.log.warn({ from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, method: req.method, url: req.url }, 'plain HTTP request refused')
+      res.writeHead(426, { 'content-type': 'text/plain', connection: 'close', upgrade: 'websocket' })
+      res.end('the coerce-ts cluster port takes WebSocket connections only\n')
+    })
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen(c.listenPort, c.listenHost, () => {
