@@ -58,6 +58,9 @@ const WIRE_TO_STATUS: WireMemberStatus[] = ['joining', 'up', 'leaving', 'down', 
 /** Protobuf bytes per envelope besides its payload, a safe upper bound for batch sizing. */
 const ENVELOPE_OVERHEAD = 32
 
+/** How long a connection may take to open (dialling) or to say hello (accepting), ms. */
+const HANDSHAKE_TIMEOUT_MS = 5_000
+
 /** Kinds of frames the user lane carries; every other known kind goes on the system lane. */
 const isUserKind = (kind: number): boolean => kind === F_TELL || kind === F_ASK
 const LAST_KIND = F_FAIL_MANY
@@ -214,6 +217,13 @@ export class NetworkThread {
     this.wss = wss
     wss.on('connection', (ws, req) => this.accept(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`))
     wss.on('error', (e) => this.log.error({ err: e }, 'ws server error'))
+    // Only WebSocket upgrades are served: a plain HTTP request would get no answer and hold its socket as long as the client likes.
+    server.on('request', (req, res) => {
+      this.count('malformed')
+      this.log.warn({ from: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, method: req.method, url: req.url }, 'plain HTTP request refused')
+      res.writeHead(426, { 'content-type': 'text/plain', connection: 'close', upgrade: 'websocket' })
+      res.end('the coerce-ts cluster port takes WebSocket connections only\n')
+    })
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen(c.listenPort, c.listenHost, () => {
@@ -267,6 +277,8 @@ export class NetworkThread {
       }
     }
     if (hs.node?.id === undefined || hs.node.id === null || hs.node.id === '') return { reason: 'malformed', text: 'handshake without a node id' }
+    // Every member is dialled back at its advertise URL: without one, it would stay a joining member no one can reach.
+    if (hs.advertise === undefined || hs.advertise === null || hs.advertise === '') return { reason: 'malformed', text: 'handshake without an advertise address' }
     const bad = checkToken(this.config.secret, hs, Date.now(), this.config.tokenTtlMs)
     if (bad !== null) return { reason: 'authFailed', text: bad }
     return null
@@ -281,12 +293,17 @@ export class NetworkThread {
     const conn = new Connection(ws, false, where)
     this.inbound.add(conn)
     let identified = false
+    // A connection that never says hello would hold a socket for good.
+    const helloTimer = setTimeout(() => {
+      if (!identified && !conn.closed) this.reject(conn, 'malformed', `no hello within ${HANDSHAKE_TIMEOUT_MS} ms`)
+    }, HANDSHAKE_TIMEOUT_MS)
     ws.on('error', (e) => {
       const reason = /max payload|too big/i.test(e.message) ? 'tooLarge' : 'malformed'
       this.count(reason)
       this.log.warn({ from: where, node: conn.node === null ? undefined : nodeKey(conn.node), err: e.message }, `connection closed: ${reason}`)
     })
     ws.on('close', () => {
+      clearTimeout(helloTimer)
       conn.closed = true
       conn.ready = false
       this.inbound.delete(conn)
@@ -310,6 +327,7 @@ export class NetworkThread {
           return
         }
         identified = true
+        clearTimeout(helloTimer)
         this.onHello(conn, frame.hello)
         return
       }
@@ -473,7 +491,7 @@ export class NetworkThread {
       ws = new WebSocket(url, {
         maxPayload: c.maxFrameBytes + 1024,
         perMessageDeflate: false,
-        handshakeTimeout: 5_000,
+        handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
         ...(c.tls !== null ? { ca: c.tls.ca ?? undefined, cert: c.tls.cert, key: c.tls.key } : {}),
       })
     } catch (e) {
