@@ -56,6 +56,8 @@ export class Cluster {
   private readonly unreachableSince = new Map<string, number>()
   private readonly rtt = new Map<string, number>()
   private readonly nextDial = new Map<string, number>()
+  /** When each member was first seen, for members this node never manages to connect to. */
+  private readonly firstSeen = new Map<string, number>()
   /** Dial outcomes by URL while joining. */
   private readonly dialed = new Map<string, DialFailure | 'connected'>()
   /** Members whose view (gossip) reached this node: joining waits for each connected one's. */
@@ -272,6 +274,7 @@ export class Cluster {
       case 'connected': {
         const key = nodeKey(m.node)
         this.connected.add(key)
+        this.firstSeen.delete(key)
         this.dialed.set(m.url, 'connected')
         this.nextDial.delete(key)
         const d = new PhiAccrualFailureDetector(this.options.failureDetector)
@@ -290,6 +293,7 @@ export class Cluster {
         const key = nodeKey(m.node)
         this.connected.delete(key)
         this.detectors.delete(key)
+        this.firstSeen.delete(key)
         this.apply(this.table.setReachable(m.node, false))
         break
       }
@@ -328,6 +332,13 @@ export class Cluster {
       if (d !== undefined && this.connected.has(key)) {
         const available = d.isAvailable(now)
         if (available !== m.reachable) this.apply(this.table.setReachable(m.node, available))
+      }
+      if (!this.connected.has(key) && m.reachable) {
+        // Never connected (or not since it was seen): it counts as unreachable once it had
+        // downAfterMs to answer, so a member nobody can dial is eventually marked down.
+        const seen = this.firstSeen.get(key) ?? now
+        this.firstSeen.set(key, seen)
+        if (now - seen >= this.options.downAfterMs) this.apply(this.table.setReachable(m.node, false))
       }
       const since = this.unreachableSince.get(key)
       if (since !== undefined && now - since >= this.options.downAfterMs) {
@@ -395,6 +406,7 @@ export class Cluster {
           const reason = e.type === 'memberDown' ? 'down' : 'left the cluster'
           this.connected.delete(key)
           this.detectors.delete(key)
+          this.firstSeen.delete(key)
           this.network?.forget(e.member.node, reason)
           this.runtime.nodeLost(e.member.node, reason)
           this.names.dropNode(e.member.node)

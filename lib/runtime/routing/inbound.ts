@@ -35,6 +35,16 @@ import type { ThreadRouter } from '../router.js'
 import { MissingTarget, ThreadTarget } from '../thread-target.js'
 import { PeerReply, PeerWatcher } from './replies.js'
 
+/**
+ * A failure answered without the actor in hand (the network thread answers from a frame's
+ * header: it never decodes payloads) names the actor and handler the ask was for.
+ */
+function withSubject(e: unknown, subject: { id: string; actorType: string }, handler: string): unknown {
+  if (!(e instanceof ActorRefError) || e.actorId !== undefined) return e
+  const message = e.message.replace(/^\w+: /, '')
+  return new ActorRefError(e.code, message, { actorId: subject.id, actorType: subject.actorType, handler })
+}
+
 export class InboundFrames {
   constructor(private readonly r: ThreadRouter) {}
 
@@ -104,7 +114,7 @@ export class InboundFrames {
       }
       case F_FAIL: {
         const p = this.r.pending.get(frame[1])
-        if (p !== undefined) p.reject(dataToError(frame[2]))
+        if (p !== undefined) p.reject(withSubject(dataToError(frame[2]), p.subjectInfo, p.handlerName))
         return true
       }
       case F_FAIL_MANY: {
