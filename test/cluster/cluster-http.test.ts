@@ -202,6 +202,7 @@ t.test('two clustered nodes: /cluster/nodes and /metrics on both, then a gracefu
   t.equal(value(series, 'coerce_remote_connection_up', { peer: keyB, lane: 'user' }), 0)
   t.ok((value(series, 'coerce_remote_bytes_sent_total', { peer: keyB }) ?? 0) > 0, 'counters of a departed peer stay')
   t.equal(value(series, 'coerce_cluster_member_phi', { peer: keyB }), undefined, 'no phi for a member no longer listed')
+  t.same(series.filter((s) => s.name === 'coerce_remote_rejected_connections_total'), [], 'a graceful leave refuses no connection')
 })
 
 t.test('a node without cluster answers /cluster/nodes as a cluster of one, with no remote metrics', async (t) => {
