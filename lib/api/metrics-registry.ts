@@ -1,14 +1,15 @@
 /**
  * The prom-client `Registry` of one HTTP API, and the scrape that fills it: each scrape takes
- * one metrics snapshot and one runtime status reading, asks every registered collector once,
- * validates the families, and renders them together with the Node process metrics through the
- * registry. A collector that throws or returns invalid families loses those families only and
+ * one metrics snapshot and one runtime status reading, asks every registered collector once
+ * (all at the same time, since some answer from another thread), validates the families, and
+ * renders them together with the Node process metrics through the registry. A collector that
+ * throws, rejects, answers too late or returns invalid families loses those families only and
  * shows as `coerce_metrics_collector_up{collector} 0`.
  */
 import { Registry } from 'prom-client'
 import type { ActorSystem } from '../actor/system.js'
 import type { Logger } from '../util/logger.js'
-import type { MetricCollectors, MetricFamily, MetricSample } from '../util/metric-collectors.js'
+import type { MetricCollector, MetricCollectors, MetricFamily, MetricSample } from '../util/metric-collectors.js'
 import { familyProblem, seriesNames } from './family-check.js'
 import { FamilyMetric } from './family-metric.js'
 import { processMetrics } from './process-metrics.js'
@@ -22,7 +23,16 @@ export interface MetricsSources {
   readonly runtime: RuntimeStatusSource
   readonly collectors: MetricCollectors
   readonly logger: Logger
+  /**
+   * How long a scrape waits for a collector that answers with a promise, ms. Default
+   * {@link DEFAULT_COLLECT_TIMEOUT_MS}: well inside Prometheus' default 10 s scrape timeout, so
+   * one stuck collector costs its own families, not the whole scrape.
+   */
+  readonly collectTimeoutMs?: number
 }
+
+/** How long a scrape waits for an asynchronous collector by default, ms. */
+export const DEFAULT_COLLECT_TIMEOUT_MS = 2_000
 
 /** The registry behind one HTTP API's `/metrics`. */
 export class MetricsRegistry {
@@ -50,15 +60,17 @@ export class MetricsRegistry {
   }
 
   private async render(): Promise<string> {
-    const families = this.collect()
+    const families = await this.collect()
     this.current = new Map(families.map((f) => [f.name, f]))
     this.register(families.map((f) => f.name))
     return this.registry.metrics()
   }
 
   /** The valid families of this scrape, runtime first, then collectors, then their up gauge. */
-  private collect(): MetricFamily[] {
+  private async collect(): Promise<MetricFamily[]> {
     const { system, runtime, collectors, logger } = this.sources
+    // Every collector is asked before any answer is awaited, so the slow ones overlap.
+    const answers = await Promise.all(collectors.entries().map(([name, c]) => this.ask(name, c)))
     const taken = new Set<string>()
     // Reserve every series name a process metric could write, whatever its type.
     for (const p of processMetrics()) for (const n of seriesNames(p.name, 'histogram')) taken.add(n)
@@ -78,20 +90,15 @@ export class MetricsRegistry {
     const node = { nodeId: system.nodeId, system: system.name, version: runtimeVersion() }
     for (const f of runtimeFamilies(system.metrics(), runtime, node)) add(f)
     const up: MetricSample[] = []
-    for (const [name, collector] of collectors.entries()) {
-      source = name
+    for (const answer of answers) {
+      source = answer.name
       leftOut = 0
-      let families: readonly MetricFamily[]
-      try {
-        families = collector.collect()
-        if (!Array.isArray(families)) throw new TypeError('collect() did not return an array')
-      } catch (e) {
-        logger.warn({ source, err: e }, 'metric collector failed')
-        families = []
+      if (answer.families === null) {
+        logger.warn({ source, err: answer.error }, 'metric collector failed')
         leftOut++
       }
-      for (const f of families) add(f)
-      up.push({ labels: { collector: name }, value: leftOut === 0 ? 1 : 0 })
+      for (const f of answer.families ?? []) add(f)
+      up.push({ labels: { collector: answer.name }, value: leftOut === 0 ? 1 : 0 })
     }
     source = 'runtime'
     add({
@@ -101,6 +108,33 @@ export class MetricsRegistry {
       samples: up,
     })
     return accepted
+  }
+
+  /**
+   * One collector's answer: its families, or null with the reason when it threw, rejected,
+   * returned something other than an array, or did not answer within the bound.
+   */
+  private async ask(name: string, collector: MetricCollector): Promise<CollectorAnswer> {
+    const limit = this.sources.collectTimeoutMs ?? DEFAULT_COLLECT_TIMEOUT_MS
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const result = collector.collect()
+      // Synchronous answers stay synchronous: no timer, no extra turn of the event loop.
+      const families = isPromiseLike(result)
+        ? await Promise.race([
+            result,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`collect() did not answer within ${limit} ms`)), limit)
+            }),
+          ])
+        : result
+      if (!Array.isArray(families)) throw new TypeError('collect() did not return an array')
+      return { name, families, error: null }
+    } catch (e) {
+      return { name, families: null, error: e }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer)
+    }
   }
 
   /**
@@ -126,4 +160,15 @@ export class MetricsRegistry {
     for (const p of process) this.registry.registerMetric(p.metric)
     this.registered = order
   }
+}
+
+/** What one collector gave a scrape. */
+interface CollectorAnswer {
+  name: string
+  families: readonly MetricFamily[] | null
+  error: unknown
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function'
 }

@@ -463,7 +463,19 @@ export class Cluster {
 
   /** Every member with its connection facts, for `GET /cluster/nodes`. */
   async nodes(): Promise<NodeReport[]> {
-    const stats: NetworkStats | null = this.network === null ? null : await this.network.stats().catch(() => null)
+    return this.nodesFrom(await this.networkStats())
+  }
+
+  /**
+   * The members and the network thread's counters from one statistics round trip, for a
+   * `/metrics` scrape (`network` is null when the network thread did not answer).
+   */
+  async snapshot(): Promise<{ nodes: NodeReport[]; network: NetworkStats | null }> {
+    const network = await this.networkStats()
+    return { nodes: this.nodesFrom(network), network }
+  }
+
+  private nodesFrom(stats: NetworkStats | null): NodeReport[] {
     const leader = this.table.leader()
     const now = performance.now()
     return this.table.members().map((m) => {

@@ -1,6 +1,7 @@
 /**
  * The cluster as an extension of the actor core: the `cluster` system option, `system.cluster`
- * on every thread, `ClusterError` across threads, joining at start and leaving at shutdown.
+ * on every thread, `ClusterError` across threads, joining at start and leaving at shutdown,
+ * and `GET /cluster/nodes` and the cluster's `/metrics` families (lib/cluster/http.ts).
  */
 import type { Extension, OptionField } from '../actor/extensions.js'
 import type { ActorSystem } from '../actor/system.js'
@@ -8,6 +9,7 @@ import type { MainRuntime } from '../runtime/main-runtime.js'
 import { onTopic } from '../runtime/topics.js'
 import { Cluster, MEMBERSHIP_TOPIC } from './cluster.js'
 import { ClusterError } from './errors.js'
+import { registerClusterHttp } from './http.js'
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js'
 import { ClusterView, type MembershipUpdate } from './view.js'
 
@@ -74,10 +76,16 @@ export const clusterExtension: Extension = {
   systemProperties: { cluster: viewOf },
   async onStart(system) {
     const options = system.options.cluster
-    if (options === null || options === undefined) return
+    if (options === null || options === undefined) {
+      // The route answers on every node, so probes and dashboards need not know which are clustered.
+      registerClusterHttp(system, undefined)
+      return
+    }
     const cluster = new Cluster(system, system.runtime as MainRuntime, options)
     clusters.set(system, cluster)
     await cluster.start()
+    // After joining: the reports read the member table that start() creates.
+    registerClusterHttp(system, cluster)
   },
   async onStop(system) {
     await clusters.get(system)?.leave()

@@ -524,6 +524,9 @@ export class NetworkThread {
       if (wasReady && conn.node !== null) this.onOutboundClosed(conn, text)
     })
     ws.on('message', (data: RawData) => {
+      // Closed on this side (forgotten, or a failed handshake): what still arrives, typically the
+      // other side's own Close frame, is no refusal of a handshake and must not be counted as one.
+      if (conn.closed) return
       const bytes = data as Buffer
       conn.bytesIn += bytes.length
       conn.framesIn++

@@ -37,10 +37,12 @@ export type MetricFamily =
 
 /**
  * Something that reports metric families on demand. `collect` is called on every scrape and
- * must be quick and side-effect free: read counters kept in memory, never do I/O.
+ * must be quick and side-effect free: read counters kept in memory, never do I/O. It may
+ * answer with a promise when its figures live on another thread (remoting's counters live on
+ * the network thread); the scrape waits for it up to a bound, then leaves it out.
  */
 export interface MetricCollector {
-  collect(): readonly MetricFamily[]
+  collect(): readonly MetricFamily[] | Promise<readonly MetricFamily[]>
 }
 
 /** The collectors of one actor system. */

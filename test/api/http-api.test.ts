@@ -451,6 +451,44 @@ t.test('/metrics registry: families come and go between scrapes; types and bucke
   t.equal(promtool(text).rc, 0)
 })
 
+t.test('/metrics registry: asynchronous collectors are awaited together, within a bound', async (t) => {
+  const { system } = await withRegistry(t)
+  const logger = memoryLogger()
+  const registry = new MetricsRegistry({ system, runtime: runtimeStatusSource(system), collectors: metricCollectors(system), logger, collectTimeoutMs: 300 })
+  const collectors = metricCollectors(system)
+  const started: string[] = []
+  collectors.register('late', {
+    collect: async () => {
+      started.push('late')
+      await sleep(100)
+      return [{ name: 'test_late', help: 'Answers after 100 ms.', type: 'gauge', samples: [{ labels: { peer: 'b#1' }, value: 7 }] }]
+    },
+  })
+  collectors.register('also-late', {
+    collect: async () => {
+      started.push('also-late')
+      await sleep(100)
+      return [{ name: 'test_also_late', help: 'Answers after 100 ms too.', type: 'gauge', samples: [{ value: 8 }] }]
+    },
+  })
+  collectors.register('rejects', { collect: () => Promise.reject(new Error('the other thread is gone')) })
+  collectors.register('hangs', { collect: () => new Promise<MetricFamily[]>(() => {}) })
+  collectors.register('resolves-junk', { collect: () => Promise.resolve('nope' as never) })
+  const begun = performance.now()
+  const text = await registry.scrape()
+  const took = performance.now() - begun
+  t.ok(took >= 280 && took < 2_000, `the scrape waited for the bound, not forever (${Math.round(took)} ms)`)
+  t.same(started, ['late', 'also-late'], 'every collector is asked before any answer is awaited')
+  t.equal(promtool(text).rc, 0, 'promtool accepts it')
+  t.match(text, /^test_late\{peer="b#1"\} 7$/m)
+  t.match(text, /^test_also_late 8$/m)
+  for (const [name, up] of [['late', 1], ['also-late', 1], ['rejects', 0], ['hangs', 0], ['resolves-junk', 0]] as const) {
+    t.match(text, new RegExp(`^coerce_metrics_collector_up\\{collector="${name}"\\} ${up}$`, 'm'), `${name} up = ${up}`)
+  }
+  const failures = logger.lines.filter((l) => l.msg === 'metric collector failed').map((l) => `${String(l.fields['source'])}: ${String((l.fields['err'] as Error).message)}`)
+  t.match(failures, [/rejects: the other thread is gone/, /hangs: .*within 300 ms/, /resolves-junk: .*not return an array/])
+})
+
 t.test('/metrics registry: malformed families and samples are left out, not fatal', async (t) => {
   const { system, registry, logger } = await withRegistry(t)
   metricCollectors(system).register('malformed', {
@@ -688,7 +726,7 @@ t.test('routes added to the table are served and documented; OpenAPI schemas mat
     paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>
     components: { schemas: Record<string, unknown> }
   }
-  t.same(Object.keys(doc.paths), ['/health', '/system/stats', '/actors', '/metrics', '/openapi.json', '/cluster/nodes/{nodeId}', '/cluster/nodes/leader'])
+  t.same(Object.keys(doc.paths), ['/health', '/system/stats', '/actors', '/metrics', '/openapi.json', '/cluster/nodes', '/cluster/nodes/{nodeId}', '/cluster/nodes/leader'], 'the cluster extension adds /cluster/nodes to every system')
   const op = doc.paths['/cluster/nodes/{nodeId}']!['get']!
   t.equal(op.operationId, 'getClusterNode')
   t.same(

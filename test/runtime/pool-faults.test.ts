@@ -97,7 +97,7 @@ t.test('the resizer grows under pressure and shrinks when idle; resizes are logg
   t.ok(resizes.some((l) => (l.fields['to'] as number) > (l.fields['from'] as number)), 'a grow was logged')
   t.ok(resizes.some((l) => (l.fields['to'] as number) < (l.fields['from'] as number)), 'a shrink was logged')
   t.match(resizes[0]?.fields, { pool: 'elastic' })
-  const families = metricCollectors(system).entries().find(([name]) => name === 'pools')?.[1].collect() ?? []
+  const families = (await metricCollectors(system).entries().find(([name]) => name === 'pools')?.[1].collect()) ?? []
   const resizeFamily = families.find((f) => f.name === 'coerce_pool_resizes_total')
   const grow = resizeFamily?.samples.find((s) => s.labels?.['pool'] === 'elastic' && s.labels?.['direction'] === 'grow') as { value: number }
   t.ok(grow.value >= 1, 'grows counted')

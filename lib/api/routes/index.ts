@@ -1,6 +1,7 @@
 /**
  * The route table of each actor system: the built-in routes, plus whatever other modules and
- * applications add. Cluster and sharding routes slot in here with `httpRoutes(system).add()`.
+ * applications add. Cluster and sharding routes slot in here with `httpRoutes(system).add()`
+ * (the cluster extension adds `GET /cluster/nodes`, lib/cluster/http.ts).
  */
 import type { ActorSystem } from '../../actor/system.js'
 import { perOwner } from '../../util/per-owner.js'
@@ -19,9 +20,9 @@ import { statsRoute } from './stats.js'
  *
  * @example
  * httpRoutes(system).add({
- *   method: 'GET', path: '/cluster/nodes', operationId: 'listNodes', summary: 'Cluster members',
- *   tags: ['cluster'], responses: { 200: { description: 'Members.' } },
- *   handle: () => ({ body: { nodes: membership.nodes() } }),
+ *   method: 'GET', path: '/orders/pending', operationId: 'listPendingOrders', summary: 'Orders awaiting payment',
+ *   tags: ['orders'], responses: { 200: { description: 'The orders.' } },
+ *   handle: () => ({ body: { orders: pending.list() } }),
  * })
  */
 export const httpRoutes: (system: ActorSystem) => Router = perOwner(() => {
