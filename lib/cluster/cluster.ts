@@ -294,6 +294,7 @@ export class Cluster {
         this.connected.delete(key)
         this.detectors.delete(key)
         this.firstSeen.delete(key)
+        this.rtt.delete(key)
         this.apply(this.table.setReachable(m.node, false))
         break
       }
@@ -366,8 +367,12 @@ export class Cluster {
     this.network?.dial(url)
   }
 
+  /** How long down and removed members stay in the table (and in gossip) as tombstones. */
+  private static readonly TOMBSTONE_MS = 5 * 60_000
+
   private gossip(): void {
     if (this.network === null || this.table === undefined) return
+    this.table.prune(Date.now(), Cluster.TOMBSTONE_MS)
     this.network.gossip(this.table.gossip().map(toPlain))
   }
 
