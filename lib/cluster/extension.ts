@@ -10,32 +10,8 @@ import { onTopic } from '../runtime/topics.js'
 import { Cluster, MEMBERSHIP_TOPIC } from './cluster.js'
 import { ClusterError } from './errors.js'
 import { registerClusterHttp } from './http.js'
-import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from './options.js'
+import { resolveClusterOptions, type ResolvedClusterOptions } from './options.js'
 import { ClusterView, type MembershipUpdate } from './view.js'
-
-declare module '../actor/options.js' {
-  interface ActorSystemOptions {
-    /** Joins (or forms) a cluster: remoting over WebSockets, membership, a cluster-wide name directory. */
-    cluster?: ClusterOptions
-  }
-  interface ResolvedSystemOptions {
-    cluster: ResolvedClusterOptions | null
-  }
-}
-
-declare module '../actor/system.js' {
-  interface ActorSystem {
-    /**
-     * The cluster membership as this thread sees it: members, leader, this node, events. On a
-     * system started without `cluster`, this node alone.
-     *
-     * @example
-     * system.cluster.on('memberUp', (m) => console.log('up:', m.node.id))
-     * console.log(system.cluster.members().map((m) => `${m.node.id} ${m.status}`))
-     */
-    readonly cluster: ClusterView
-  }
-}
 
 const clusterOption: OptionField<ResolvedClusterOptions | null> = {
   resolve: (raw, problems) => resolveClusterOptions(raw, problems),

@@ -149,3 +149,14 @@ export function resolveClusterOptions(raw: unknown, problems: string[]): Resolve
     gossipIntervalMs: positive('gossipIntervalMs', o.gossipIntervalMs, 1000),
   }
 }
+
+// Declared here, next to the option's type, so the package's declarations carry them.
+declare module '../actor/options.js' {
+  interface ActorSystemOptions {
+    /** Joins (or forms) a cluster: remoting over WebSockets, membership, a cluster-wide name directory. */
+    cluster?: ClusterOptions
+  }
+  interface ResolvedSystemOptions {
+    cluster: ResolvedClusterOptions | null
+  }
+}

@@ -119,3 +119,18 @@ export class ClusterView {
 export function publicMember(m: Member | ClusterMember): ClusterMember {
   return { node: { id: m.node.id, incarnation: m.node.incarnation }, advertise: m.advertise, status: m.status, reachable: m.reachable, startedAt: m.startedAt }
 }
+
+// Declared here, next to the view's type, so the package's declarations carry it.
+declare module '../actor/system.js' {
+  interface ActorSystem {
+    /**
+     * The cluster membership as this thread sees it: members, leader, this node, events. On a
+     * system started without `cluster`, this node alone.
+     *
+     * @example
+     * system.cluster.on('memberUp', (m) => console.log('up:', m.node.id))
+     * console.log(system.cluster.members().map((m) => `${m.node.id} ${m.status}`))
+     */
+    readonly cluster: ClusterView
+  }
+}

@@ -127,11 +127,23 @@ if (threadId === 0) {
     wrongHandler = (e as { code: string }).code
   }
   await system.shutdown()
+  // Two clustered nodes in this process, each with its network thread from the package.
+  const secret = 'dist-test-secret'
+  const a = await ActorSystem.start({ nodeId: 'a', workers: 1, logLevel: 'error', cluster: { listen: '127.0.0.1:0', secret } })
+  const b = await ActorSystem.start({ nodeId: 'b', workers: 0, logLevel: 'error', cluster: { listen: '127.0.0.1:0', secret, seeds: [a.cluster.self.advertise] } })
+  await a.spawn(Shop, { id: 'remote-shop' })
+  const remoteShop = await b.actorOf('remote-shop', Shop)
+  const remote = remoteShop === undefined ? 'not found' : await remoteShop.ask('buy', 'coffee')
+  const members = b.cluster.members().map((m) => m.node.id + ':' + m.status).sort().join(',')
+  await b.shutdown()
+  await a.shutdown()
   console.log(JSON.stringify({
     first,
     outOfStock: second instanceof OutOfStock ? second.item : String(second),
     conflict: conflict instanceof PersistenceError ? conflict.sequence : String(conflict),
     wrongHandler,
+    remote,
+    members,
   }))
 }
 `,
@@ -145,11 +157,13 @@ if (threadId === 0) {
   }).catch((e: { stderr?: string; message: string }) => {
     throw new Error(`tsx app.ts failed: ${e.stderr ?? e.message}`)
   })
-  const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { first: string; outOfStock: string; conflict: unknown; wrongHandler: string }
+  const out = JSON.parse(stdout.trim().split('\n').pop() as string) as { first: string; outOfStock: string; conflict: unknown; wrongHandler: string; remote: string; members: string }
   t.match(out.first, /^tea bought on thread [1-9]/, 'the TypeScript actor ran on a worker thread')
   t.equal(out.outOfStock, 'tea', 'a registered user error crossed the thread with its class and fields')
   t.equal(out.conflict, 3, 'a PersistenceError too')
   t.equal(out.wrongHandler, 'NotSupported', 'an unknown handler (as JavaScript would send it) throws on the main thread for a worker actor')
+  t.equal(out.members, 'a:up,b:up', 'two clustered nodes formed with the packaged network thread')
+  t.match(out.remote, /^coffee bought on thread [1-9]/, "a node asked an actor on the other node's worker")
 
   const cjs = join(dir, 'cjs-app')
   mkdirSync(join(cjs, 'node_modules'), { recursive: true })

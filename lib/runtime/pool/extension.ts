@@ -3,8 +3,8 @@
  * every actor worker): `system.pool(...)` and `ctx.pool(...)`, and the pools' `/metrics`
  * collector of each system. The facade classes live in lib/actor, which must not import the
  * runtime layer that pools need (placement over workers, the control channel, the codec), so
- * the methods are declared here by module augmentation: `system.pool` is a system property of
- * the extension, and `ctx.pool` is installed on the context prototype by this module (contexts
+ * the methods are declared by module augmentation (in pool-ref.ts, which the package's
+ * declarations carry): `system.pool` is a system property of the extension, and `ctx.pool` is installed on the context prototype by this module (contexts
  * have no per-object property seam).
  */
 import { Actor, actorTypeName } from '../../actor/actor.js'
@@ -21,38 +21,6 @@ import { PoolRef, PoolTarget, type RestartBackoff } from './pool-ref.js'
 import { registerPoolMetrics } from './metrics.js'
 import { poolState } from './state.js'
 import { PoolSupervisor, type PoolSpec } from './supervisor.js'
-
-declare module '../../actor/system.js' {
-  interface ActorSystem {
-    /**
-     * Starts a pool of `options.size` actors of `type` (default: one per worker thread, spread
-     * evenly over the workers) behind one {@link PoolRef}, typed like an `ActorRef` of `type`.
-     * Messages are routed on the sending thread by `options.routing`; a failing member
-     * restarts per `options.supervision`, a member that stops or is lost with its worker is
-     * replaced. Resolves once every member started.
-     *
-     * Rejects with a TypeError naming every invalid option, and with `ActorRefError`:
-     * `InvalidArgument` (not an actor class, or a class workers cannot load), `NotSupported`
-     * (a supervision decider function with members on workers), `AlreadyExists` (id taken),
-     * `StartFailed` (a member failed to start), `SystemShutdown`.
-     *
-     * @example
-     * const hashers = await system.pool(Hasher, { routing: 'least-busy' })
-     * const digest: string = await hashers.ask('sha256', 'hello')
-     */
-    pool<C extends ActorClass>(type: C, options?: PoolOptions<C>): Promise<PoolRef<InstanceType<C>>>
-  }
-}
-
-declare module '../../actor/context.js' {
-  interface ActorContext<A extends Actor = Actor> {
-    /**
-     * Starts a pool owned by this actor (see `ActorSystem.pool`): the pool stops when this
-     * actor stops, and `onChildTerminated` reports the pool's stop.
-     */
-    pool<C extends ActorClass>(type: C, options?: PoolOptions<C>): Promise<PoolRef<InstanceType<C>>>
-  }
-}
 
 type Spawn = (type: ActorClass, options: SpawnOptions) => Promise<ActorRef>
 

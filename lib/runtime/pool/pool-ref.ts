@@ -13,9 +13,9 @@ import type { ActorDescription, DescribeOptions } from '../../actor/describe.js'
 import { ActorRefError } from '../../actor/errors.js'
 import { ActorRef } from '../../actor/ref.js'
 import type { MessageTarget, TerminationListener } from '../../actor/target.js'
-import type { AskOptions, HandlerArgs, HandlerName, HandlerResult } from '../../actor/types.js'
+import type { ActorClass, AskOptions, HandlerArgs, HandlerName, HandlerResult } from '../../actor/types.js'
 import { NotEncodableError } from '../transport/codec.js'
-import type { HashKey, RoutingStrategy } from './options.js'
+import type { HashKey, PoolOptions, RoutingStrategy } from './options.js'
 import { makeRouter, type Router } from './routing.js'
 import { poolState, type PoolMember, type PoolState } from './state.js'
 import type { PoolSupervisor } from './supervisor.js'
@@ -401,3 +401,37 @@ addExtension({
     return new PoolRef(new PoolTarget(state, supervisor, routing, hashArg, null, backoff))
   },
 })
+
+// `system.pool` and `ctx.pool` (installed by the pool extension), declared next to `PoolRef` so
+// the package's declarations carry them.
+declare module '../../actor/system.js' {
+  interface ActorSystem {
+    /**
+     * Starts a pool of `options.size` actors of `type` (default: one per worker thread, spread
+     * evenly over the workers) behind one {@link PoolRef}, typed like an `ActorRef` of `type`.
+     * Messages are routed on the sending thread by `options.routing`; a failing member
+     * restarts per `options.supervision`, a member that stops or is lost with its worker is
+     * replaced. Resolves once every member started.
+     *
+     * Rejects with a TypeError naming every invalid option, and with `ActorRefError`:
+     * `InvalidArgument` (not an actor class, or a class workers cannot load), `NotSupported`
+     * (a supervision decider function with members on workers), `AlreadyExists` (id taken),
+     * `StartFailed` (a member failed to start), `SystemShutdown`.
+     *
+     * @example
+     * const hashers = await system.pool(Hasher, { routing: 'least-busy' })
+     * const digest: string = await hashers.ask('sha256', 'hello')
+     */
+    pool<C extends ActorClass>(type: C, options?: PoolOptions<C>): Promise<PoolRef<InstanceType<C>>>
+  }
+}
+
+declare module '../../actor/context.js' {
+  interface ActorContext<A extends Actor = Actor> {
+    /**
+     * Starts a pool owned by this actor (see `ActorSystem.pool`): the pool stops when this
+     * actor stops, and `onChildTerminated` reports the pool's stop.
+     */
+    pool<C extends ActorClass>(type: C, options?: PoolOptions<C>): Promise<PoolRef<InstanceType<C>>>
+  }
+}
