@@ -60,6 +60,8 @@ export class Cluster {
   private readonly firstSeen = new Map<string, number>()
   /** Dial outcomes by URL while joining. */
   private readonly dialed = new Map<string, DialFailure | 'connected'>()
+  /** Why each failed dial failed, by URL (for the join error). */
+  private readonly dialReasons = new Map<string, string>()
   /** Members whose view (gossip) reached this node: joining waits for each connected one's. */
   private readonly heardFrom = new Set<string>()
   private readonly startedAt = Date.now()
@@ -215,7 +217,8 @@ export class Cluster {
         } else if (tried) {
           const outcomes = others.map((u) => this.dialed.get(u))
           if (outcomes.includes('authFailed')) {
-            return done(new ClusterError('AuthFailed', `the seeds refused this node's token, or sent one this node refused (${others.join(', ')}): every node needs the same cluster.secret`))
+            const why = others.map((u) => `${u}: ${this.dialReasons.get(u) ?? '?'}`).join('; ')
+            return done(new ClusterError('AuthFailed', `the seeds and this node do not accept each other (${why}): every node needs the same cluster.secret, and with TLS certificates its peers trust`))
           }
           if (outcomes.includes('incompatibleProtocol')) {
             return done(new ClusterError('IncompatibleProtocol', `the seeds speak another protocol version (${others.join(', ')})`))
@@ -286,6 +289,7 @@ export class Cluster {
       }
       case 'dialFailed':
         this.dialed.set(m.url, m.failure)
+        this.dialReasons.set(m.url, m.reason)
         if (m.failure === 'removed') this.log.error({ url: m.url, reason: m.reason }, 'a peer says this node run was removed from the cluster')
         else this.log.debug({ url: m.url, failure: m.failure, reason: m.reason }, 'dial failed')
         break

@@ -61,6 +61,9 @@ const ENVELOPE_OVERHEAD = 32
 /** How long a connection may take to open (dialling) or to say hello (accepting), ms. */
 const HANDSHAKE_TIMEOUT_MS = 5_000
 
+/** A TLS handshake that failed on the certificates: the peer is not one of ours (or we are not one of its). */
+const TLS_REFUSED = /certificate|self[- ]signed|unable to verify|SSL|TLS|alert/i
+
 /** Kinds of frames the user lane carries; every other known kind goes on the system lane. */
 const isUserKind = (kind: number): boolean => kind === F_TELL || kind === F_ASK
 const LAST_KIND = F_FAIL_MANY
@@ -518,7 +521,7 @@ export class NetworkThread {
       const reason = closeReasonOf(code)
       const text = why.toString() || lastError || `closed (${code})`
       if (!settled) {
-        finish(reason === 'authFailed' ? 'authFailed' : reason === 'incompatibleProtocol' ? 'incompatibleProtocol' : reason === 'removed' ? 'removed' : conn.framesIn === 0 && lastError !== '' ? 'unreachable' : 'closed', text, null)
+        finish(reason === 'authFailed' ? 'authFailed' : reason === 'incompatibleProtocol' ? 'incompatibleProtocol' : reason === 'removed' ? 'removed' : conn.framesIn === 0 && lastError !== '' ? (TLS_REFUSED.test(lastError) ? 'authFailed' : 'unreachable') : 'closed', text, null)
         return
       }
       if (wasReady && conn.node !== null) this.onOutboundClosed(conn, text)

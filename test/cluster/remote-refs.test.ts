@@ -86,3 +86,37 @@ t.test('workers see the membership and its events', async (t) => {
   t.ok(events.includes('memberLeft:c'), 'and memberLeft')
   t.equal(clusterOf(a)?.view.members().length, 2, 'c is gone from the main view too')
 })
+
+t.test('wss: two nodes with TLS (certificates checked both ways) talk; a node without the CA cannot join', async (t) => {
+  const { execFileSync } = await import('node:child_process')
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'coerce-tls-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const pem = (name: string): string => readFileSync(join(dir, name), 'utf8')
+  const selfSigned = (name: string): void => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=coerce-test', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`)], { stdio: 'ignore' })
+  }
+  selfSigned('cluster')
+  selfSigned('other')
+  const tls = { cert: pem('cluster.crt'), key: pem('cluster.key'), ca: pem('cluster.crt') }
+  const x = await ActorSystem.start({ nodeId: 'x', workers: 0, logLevel: 'silent', cluster: { listen: '127.0.0.1:0', secret, tls, failureDetector: fast } })
+  t.teardown(() => x.shutdown())
+  t.match(x.cluster.self.advertise, /^wss:\/\/127\.0\.0\.1:\d+$/, 'advertises wss')
+  const y = await ActorSystem.start({ nodeId: 'y', workers: 0, logLevel: 'silent', cluster: { listen: '127.0.0.1:0', secret, tls, seeds: [x.cluster.self.advertise], failureDetector: fast } })
+  t.teardown(() => y.shutdown())
+  await x.spawn(Counter, { id: 'tls-counter', placement: 'main' })
+  const onY = await remote<ActorRef<Counter>>(y, 'tls-counter')
+  onY.tell('inc', 4)
+  t.equal(await onY.ask('get'), 4, 'tell and ask over wss')
+  const stranger = await ActorSystem.start({
+    nodeId: 'stranger',
+    workers: 0,
+    logLevel: 'silent',
+    cluster: { listen: '127.0.0.1:0', secret, tls: { cert: pem('other.crt'), key: pem('other.key'), ca: pem('other.crt') }, seeds: [x.cluster.self.advertise], joinTimeoutMs: 1500 },
+  }).catch((e: unknown) => e)
+  t.match(stranger, { name: 'ClusterError', code: 'AuthFailed', message: /certificate/ }, 'certificates from another CA: the TLS handshake fails, start() says why, the node never joins')
+  t.notOk(x.cluster.members().some((m) => m.node.id === 'stranger'))
+})
