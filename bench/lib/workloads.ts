@@ -13,8 +13,12 @@ export const IN_FLIGHT = 1000
 
 /** A counter actor seen through some system's API. */
 export interface CountingTarget {
-  /** Sends one fire-and-forget increment. */
-  send(): void
+  /**
+   * Sends one fire-and-forget increment. A promise means the transport had no room (coerce-ts's
+   * outbox to another thread or node is bounded, and a tell past it throws): it resolves once
+   * the increment is on its way, and the producer sends nothing more before then.
+   */
+  send(): void | Promise<void>
   /** Asks the counter how many increments it has handled so far. */
   count(): Promise<number>
 }
@@ -29,7 +33,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /**
  * Sends `messages` increments in chunks of {@link TELL_CHUNK}, yielding with `setImmediate`
  * between chunks (a synchronous million-message burst would measure the GC of the backlog and
- * overflow bounded mailboxes), then asks the counter until it has handled them all. The time
+ * overflow bounded mailboxes) and waiting whenever a send reports the transport full, then asks
+ * the counter until it has handled them all. The time
  * runs from the first send to the answer that shows the last increment handled.
  */
 export async function measureTell(target: CountingTarget, messages: number, signal: AbortSignal): Promise<Measurement> {
@@ -37,7 +42,10 @@ export async function measureTell(target: CountingTarget, messages: number, sign
   const start = performance.now()
   for (let sent = 0; sent < messages; ) {
     const end = Math.min(messages, sent + TELL_CHUNK)
-    for (; sent < end; sent++) target.send()
+    for (; sent < end; sent++) {
+      const full = target.send()
+      if (full !== undefined) await full
+    }
     checkAborted(signal)
     await nextTurn()
   }

@@ -1,31 +1,45 @@
 /**
  * Between two processes on 127.0.0.1: this scenario process and a second one started by
- * bench/lib/child-node.ts. For now the ceilings and the peer the coerce-ts remote scenarios
- * (issue 12) will be compared with:
+ * bench/lib/child-node.ts.
+ * - `remote.*`: coerce-ts remoting (issue 12). The child (bench/fixtures/coerce-node.ts) is a
+ *   node that forms a cluster of one and hosts the named counter; this process starts a second
+ *   node that joins it, finds the counter with `actorOf` and tells or asks it. Both nodes run
+ *   with `workers: 0` (the counter on the child's main thread, plus each node's network thread):
+ *   worker threads on both sides would oversubscribe the 2-core benchmark box.
  * - `baseline.ws.*`: raw `ws` carrying msgpackr messages shaped like the runtime's frames
  *   (bench/lib/ws-batch.ts) to bench/fixtures/ws-counter.ts: tells batched 100 per WebSocket
- *   message, and asks one at a time;
+ *   message, and asks one at a time; the ceiling for `remote.tell` and `remote.ask.seq`.
  * - `peer.moleculer.remote.*`: moleculer 0.14 `broker.call` over its TCP transporter to a
  *   broker in bench/fixtures/moleculer-counter.ts, one at a time and 1000 in flight.
- * The coerce-ts rows (`remote.tell`, `remote.ask.seq`, `remote.ask.pipelined`: the names these
- * compare with) start a second node the same way, with a fixture module of their own.
  */
 import { ServiceBroker } from 'moleculer'
 import { WebSocket, type RawData } from 'ws'
-import type { Scenario, ScenarioContext } from '../scenario.js'
+import { ActorRefError, ActorSystem, type ActorRef } from '../../lib/index.js'
+import type { Measurement, Scenario, ScenarioContext } from '../scenario.js'
 import { startChild, type ChildNode } from '../lib/child-node.js'
 import { Fixture } from '../lib/fixture.js'
 import { BATCH_MESSAGES, BatchWriter, KIND_ASK, KIND_REPLY, KIND_TELL, readBatch, type TellMessage } from '../lib/ws-batch.js'
-import { measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
+import { checkAborted, measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
+import type { BenchCounter } from '../fixtures/worker-actors.js'
 
 const WS_COUNTER = new URL('../fixtures/ws-counter.ts', import.meta.url)
 const MOLECULER_COUNTER = new URL('../fixtures/moleculer-counter.ts', import.meta.url)
+const COERCE_NODE = new URL('../fixtures/coerce-node.ts', import.meta.url)
 
 /** How long a connection to the child may take to open, and an answer to arrive, ms. */
 const CONNECT_TIMEOUT_MS = 10_000
 const REPLY_TIMEOUT_MS = 10_000
 /** How long moleculer may take to discover the child's service (gossip runs once a second). */
 const DISCOVERY_TIMEOUT_MS = 15_000
+/** How long the child's counter may take to show in the cluster's name directory, ms. */
+const LOOKUP_TIMEOUT_MS = 10_000
+/**
+ * How long this node's shutdown (leaving the cluster) may take, ms, before teardown gives up on
+ * it and stops the child anyway: with the child's own 5 s this stays inside teardown's 10 s.
+ */
+const SHUTDOWN_TIMEOUT_MS = 4_000
+/** The cluster secret both benchmark nodes share (loopback only; nothing to protect). */
+const CLUSTER_SECRET = 'bench-secret-1'
 
 /** The tell of the local scenarios (`tell('inc')` to the counter), as the runtime frames it. */
 const INC: TellMessage = [KIND_TELL, 'counter', 'inc', []]
@@ -184,6 +198,103 @@ const moleculerFixture = (): Fixture<{ child: ChildNode; client: ServiceBroker }
     },
   )
 
+/** Resolves with `promise`, or rejects after `ms` with an error that names `what`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Asks the cluster for the child's `counter` until it answers: the name reaches its owner in
+ * the name directory when the ring changes, which may be a moment after the join completed.
+ */
+async function findCounter(system: ActorSystem, signal: AbortSignal): Promise<ActorRef<BenchCounter>> {
+  const deadline = Date.now() + LOOKUP_TIMEOUT_MS
+  for (;;) {
+    const ref = await system.actorOf<BenchCounter>('counter')
+    if (ref !== undefined) return ref
+    checkAborted(signal)
+    if (Date.now() > deadline) throw new Error(`the child's counter was not found in the cluster within ${LOOKUP_TIMEOUT_MS} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** A coerce-ts node here joined to the child's, and a ref to the child's counter. */
+interface CoerceClient {
+  system: ActorSystem
+  counter: ActorRef<BenchCounter>
+}
+
+/**
+ * Starts this process's node, joined to the child's through its port, and finds the counter;
+ * shuts the node down again when that fails.
+ */
+async function joinChild(ctx: ScenarioContext, child: ChildNode): Promise<CoerceClient> {
+  const system = await ActorSystem.start({
+    nodeId: `bench-client-${process.pid}`,
+    workers: 0,
+    logLevel: 'silent',
+    askTimeoutMs: REPLY_TIMEOUT_MS,
+    cluster: { listen: '127.0.0.1:0', secret: CLUSTER_SECRET, seeds: [`127.0.0.1:${child.port}`], joinTimeoutMs: CONNECT_TIMEOUT_MS },
+  })
+  try {
+    const counter = await findCounter(system, ctx.signal)
+    await counter.ask('get') // the connection carries user messages before the clock starts
+    return { system, counter }
+  } catch (e) {
+    await within(system.shutdown(), SHUTDOWN_TIMEOUT_MS, 'shutting down the benchmark node').catch(() => {})
+    throw e
+  }
+}
+
+/**
+ * The counter node in a child process and this process's node joined to it. Teardown shuts this
+ * node down first (it leaves the cluster), then stops the child, whatever the first step did.
+ */
+const coerceFixture = (): Fixture<{ child: ChildNode; client: CoerceClient }> =>
+  new Fixture(
+    (ctx) => withChild(ctx, COERCE_NODE, [`bench-counter-${process.pid}`, CLUSTER_SECRET], (child) => joinChild(ctx, child)),
+    async ({ child, client }) => {
+      try {
+        await within(client.system.shutdown(), SHUTDOWN_TIMEOUT_MS, 'shutting down the benchmark node')
+      } finally {
+        await child.stop()
+      }
+    },
+  )
+
+/**
+ * `remote.tell`'s producer: `tell('inc')`, and when the outbox to the network thread is full
+ * (it holds 65 536 frames; past that a tell throws `MailboxFull` and sends nothing) the same
+ * increment again with `send`, which waits for room (at most `askTimeoutMs`). That is what an
+ * application does with a fast producer: without it a long run on a busy box fails whenever the
+ * network thread falls 65 536 tells behind. `outboxFullWaits` counts the waits.
+ */
+async function remoteTellRun(counter: ActorRef<BenchCounter>, messages: number, signal: AbortSignal): Promise<Measurement> {
+  let waits = 0
+  const send = (): void | Promise<void> => {
+    try {
+      counter.tell('inc')
+    } catch (e) {
+      if (!(e instanceof ActorRefError && e.code === 'MailboxFull')) throw e
+      waits++
+      return counter.send('inc')
+    }
+  }
+  const measured = await measureTell({ send, count: () => counter.ask('get') }, messages, signal)
+  return { ...measured, extra: { outboxFullWaits: waits } }
+}
+
+const remoteTell = coerceFixture()
+const remoteAskSeq = coerceFixture()
+const remoteAskPipelined = coerceFixture()
 const wsTell = wsFixture()
 const wsAskSeq = wsFixture()
 const moleculerSeq = moleculerFixture()
@@ -192,6 +303,39 @@ const moleculerPipelined = moleculerFixture()
 const moleculerGet = (broker: ServiceBroker): Promise<number> => broker.call<number>('counter.get')
 
 const scenarios: Scenario[] = [
+  {
+    name: 'remote.tell',
+    system: 'coerce-ts',
+    description:
+      "The local.tell workload to a counter on a second node (a child process, cluster over ws on loopback, workers: 0 on both): `tell('inc')` through this node's network thread, in chunks of 1000 with setImmediate between them; the clock stops when an `ask('get')` shows every message handled. When the outbox to the network thread is full (65 536 frames), the producer waits for room with `send` (counted as outboxFullWaits).",
+    ...remoteTell.hooks(),
+    run(ctx) {
+      return remoteTellRun(remoteTell.current.client.counter, ctx.quick ? 500_000 : 2_000_000, ctx.signal)
+    },
+    timeoutMs: 120_000,
+  },
+  {
+    name: 'remote.ask.seq',
+    system: 'coerce-ts',
+    description: "The local.ask.seq workload to the counter on the second node: one `ask('get')` at a time; p50/p99 are the round trip.",
+    ...remoteAskSeq.hooks(),
+    run(ctx) {
+      const { counter } = remoteAskSeq.current.client
+      return measureSequential(() => counter.ask('get'), ctx.quick ? 5_000 : 20_000, ctx.signal)
+    },
+    timeoutMs: 120_000,
+  },
+  {
+    name: 'remote.ask.pipelined',
+    system: 'coerce-ts',
+    description: "`ask('get')` to the counter on the second node with 1000 in flight; p50/p99 are send-to-reply, mostly queueing behind the other 999.",
+    ...remoteAskPipelined.hooks(),
+    run(ctx) {
+      const { counter } = remoteAskPipelined.current.client
+      return measurePipelined(() => counter.ask('get'), ctx.quick ? 50_000 : 200_000, ctx.signal)
+    },
+    timeoutMs: 120_000,
+  },
   {
     name: 'baseline.ws.tell',
     system: 'node',

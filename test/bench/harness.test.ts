@@ -211,6 +211,36 @@ t.test('the shared workloads count and time what they are given', async (t) => {
   t.ok(tell.opsPerSec !== null && tell.opsPerSec > 0)
   t.equal(tell.p50us, null)
 
+  // A send that reports the transport full holds the producer until its promise settles.
+  let delivered = 0
+  let sentWhileFull = 0
+  let full: Promise<void> | null = null
+  const throttled = await measureTell(
+    {
+      send: () => {
+        if (full !== null) sentWhileFull++
+        if (delivered % 700 !== 699) {
+          delivered++
+          return
+        }
+        full = new Promise<void>((resolve) =>
+          setTimeout(() => {
+            full = null
+            delivered++
+            resolve()
+          }, 2),
+        )
+        return full
+      },
+      count: async () => delivered,
+    },
+    2500,
+    signal,
+  )
+  t.equal(delivered, 2500)
+  t.equal(sentWhileFull, 0, 'nothing is sent while the transport is full')
+  t.ok(throttled.opsPerSec !== null && throttled.opsPerSec > 0)
+
   let asked = 0
   let maxInFlight = 0
   let inFlight = 0
