@@ -154,7 +154,11 @@ export class NetworkThread {
     const user = SpscRing.attach(outbound.user)
     const existing = this.links[thread]
     if (existing !== undefined) existing.reset(sys, user, signal)
-    else this.links[thread] = new Link(thread, sys, user, signal, this.init.options.outboxLimit, () => this.inbox.wakeSoon())
+    else {
+      const link = new Link(thread, sys, user, signal, this.init.options.outboxLimit, () => this.inbox.wakeSoon())
+      link.deferWakes = true
+      this.links[thread] = link
+    }
     this.inbox.attach(thread, SpscRing.attach(inbound.sys), SpscRing.attach(inbound.user))
   }
 
@@ -165,8 +169,22 @@ export class NetworkThread {
 
   // ------------------------------------------------------------------ control
 
+  /** Rings every thread that deferred writes left waiting (see `Link.deferWakes`). */
+  private wakeThreads(): void {
+    for (const l of this.links) l?.wakeNow()
+  }
+
   /** Control messages from the main thread: the runtime's (shared with actor workers) and remoting's own. */
   onControl(m: MainToWorker | MainToNetwork): unknown {
+    try {
+      return this.control(m)
+    } finally {
+      // Frames failed on the spot (a node forgotten, say) went into rings with deferred wakes.
+      this.wakeThreads()
+    }
+  }
+
+  private control(m: MainToWorker | MainToNetwork): unknown {
     switch (m.t) {
       case 'listen':
         return this.listen()
@@ -380,6 +398,7 @@ export class NetworkThread {
     switch (frame.body) {
       case 'batch':
         this.deliverBatch(conn, frame.batch?.envelopes ?? [], peer)
+        this.wakeThreads()
         return
       case 'heartbeat':
         if (conn.lane !== LANE_SYSTEM) break
@@ -494,6 +513,9 @@ export class NetworkThread {
       ws = new WebSocket(url, {
         maxPayload: c.maxFrameBytes + 1024,
         perMessageDeflate: false,
+        // Masking guards browsers' proxies, not node-to-node links: an all-zero mask makes ws
+        // skip the XOR on both ends (about 15% of a busy network thread).
+        generateMask: zeroMask,
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
         ...(c.tls !== null ? { ca: c.tls.ca ?? undefined, cert: c.tls.cert, key: c.tls.key } : {}),
       })
@@ -712,7 +734,11 @@ export class NetworkThread {
   /** After each drain: one batch per peer and lane that has frames and a connection; ring backlogs too. */
   private readonly flush = (): number => {
     let moved = 0
-    for (const l of this.links) if (l !== undefined && l.backlog > 0) moved += l.flush()
+    for (const l of this.links) {
+      if (l === undefined) continue
+      if (l.backlog > 0) moved += l.flush()
+      l.wakeNow()
+    }
     if (this.dirty.size === 0) return moved
     for (const peer of this.dirty) {
       let left = false
@@ -809,7 +835,12 @@ export class NetworkThread {
       if (c?.ready !== true) continue
       sent.push(new Promise<void>((resolve) => c.send(frame, () => resolve())))
     }
-    return Promise.race([Promise.all(sent), new Promise((r) => setTimeout(r, 1000))]).then(() => sent.length)
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise((r) => (timer = setTimeout(r, 1000)))
+    return Promise.race([Promise.all(sent), bound]).then(() => {
+      clearTimeout(timer)
+      return sent.length
+    })
   }
 
   // ------------------------------------------------------------------ statistics
@@ -845,6 +876,10 @@ export class NetworkThread {
 }
 
 const EMPTY = new Uint8Array(0)
+
+function zeroMask(mask: Uint8Array): void {
+  mask.fill(0)
+}
 
 function toNode(n: { id?: string | null; incarnation?: number | null } | null | undefined): NodeAddress {
   return { id: n?.id ?? '', incarnation: n?.incarnation ?? 0 }

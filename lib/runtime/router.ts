@@ -284,7 +284,9 @@ export class ThreadRouter {
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
       link.waitForRoom(bytes, bytes.start, bytes.end, () => {}, (e) => pending.reject(e))
     }
-    this.inbox?.kick()
+    // A reply from a thread of this node often comes within the spin; one from another node
+    // never does, and spinning would take the core the network thread needs to carry it.
+    if (t.peer < 65536) this.inbox?.kick()
     return pending.promise
   }
 

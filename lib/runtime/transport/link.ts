@@ -76,6 +76,26 @@ export class Link implements FrameLink {
     return this.dead
   }
 
+  /**
+   * When true, writes only note that the peer needs waking and `wakeNow()` rings once: a
+   * writer that puts many frames in at once (the network thread delivering a batch) rings
+   * once per batch instead of once per frame.
+   */
+  deferWakes = false
+  private wakePending = false
+
+  private ring(): void {
+    if (this.deferWakes) this.wakePending = true
+    else this.peerSignal.wake()
+  }
+
+  /** Rings the peer if a deferred write needs it. */
+  wakeNow(): void {
+    if (!this.wakePending) return
+    this.wakePending = false
+    this.peerSignal.wake()
+  }
+
   /** Frames waiting to enter the rings, both lanes. */
   get backlog(): number {
     return this.sysQueue.length + this.userQueue.length + this.waiters.length
@@ -112,13 +132,13 @@ export class Link implements FrameLink {
     if (this.dead) return
     if (this.sysQueue.length === 0) {
       if (this.writeOrQueue(this.sys, this.sysQueue, bytes, start, end)) {
-        this.peerSignal.wake()
+        this.ring()
         return
       }
     } else {
       this.queueChunks(this.sysQueue, bytes, start, end, this.sys.maxPayload)
     }
-    this.peerSignal.wake()
+    this.ring()
     this.backlogged(this.sys)
   }
 
@@ -126,16 +146,16 @@ export class Link implements FrameLink {
   writeUser(bytes: Uint8Array, start = 0, end = bytes.length): WriteOutcome {
     if (this.userQueue.length === 0 && this.waiters.length === 0) {
       if (this.writeOrQueue(this.user, this.userQueue, bytes, start, end)) {
-        this.peerSignal.wake()
+        this.ring()
         return WRITTEN
       }
       this.userFrames++
-      this.peerSignal.wake()
+      this.ring()
       this.backlogged(this.user)
       return QUEUED
     }
     // The peer may have drained the ring since: move the queue along before judging it full.
-    if (this.drainQueue(this.user, this.userQueue, true) > 0) this.peerSignal.wake()
+    if (this.drainQueue(this.user, this.userQueue, true) > 0) this.ring()
     if (this.userQueue.length === 0 && this.waiters.length === 0) return this.writeUser(bytes, start, end)
     if (this.userFrames >= this.outboxLimit || this.waiters.length > 0) return FULL
     this.queueChunks(this.userQueue, bytes, start, end, this.user.maxPayload)
@@ -182,7 +202,7 @@ export class Link implements FrameLink {
       moved++
       w.accepted()
     }
-    if (moved > 0) this.peerSignal.wake()
+    if (moved > 0) this.ring()
     return moved
   }
 
