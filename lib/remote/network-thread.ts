@@ -473,6 +473,9 @@ export class NetworkThread {
       requestId,
       payload: bytes.slice(bytes.start + FRAME_HEADER_BYTES, bytes.end),
     })
+    // Queued from a socket event, not from a drain: without a wake-up the answer would wait for
+    // the next frame some thread of this node happens to send.
+    this.inbox.wakeSoon()
   }
 
   // ------------------------------------------------------------------ dialling
