@@ -76,17 +76,17 @@ const nowhere = `ws://127.0.0.1:${await deadPort()}`
 const INTRUDER = { id: 'intruder', incarnation: 7 }
 
 /** A hello as a node would send it; each field can be made wrong. */
-function hello(o: { secret?: string; version?: number; timestamp?: number; lane?: number; advertise?: string } = {}): Uint8Array {
+function hello(o: { secret?: string; version?: number; timestamp?: number; lane?: number; advertise?: string; node?: { id: string; incarnation: number } } = {}): Uint8Array {
   const timestamp = o.timestamp ?? Date.now()
   return encode({
     hello: {
       protocolVersion: o.version ?? PROTOCOL_VERSION,
-      node: INTRUDER,
+      node: o.node ?? INTRUDER,
       advertise: o.advertise ?? nowhere,
       startedAt: Date.now(),
       lane: o.lane ?? wire.Lane.SYSTEM,
       timestamp,
-      token: makeToken(o.secret ?? SECRET, INTRUDER, timestamp),
+      token: makeToken(o.secret ?? SECRET, o.node ?? INTRUDER, timestamp),
     },
   })
 }
@@ -429,7 +429,9 @@ t.test('afterwards: a is up, b is still its member, new connections work, no ask
   const peerB = stats?.peers.find((p) => p.node.id === 'b')
   t.same([peerB?.system, peerB?.user], ['up', 'up'], "a's connections to b are up")
 
-  const fresh = await probe(url, [hello()], [encode({ heartbeat: { seq: 1, sentAt: 1 } })], 1_000)
+  // A new identity: the intruder, which no node can dial back, may be marked down by now
+  // (unreachable for downAfterMs), and a down node run is refused for good.
+  const fresh = await probe(url, [hello({ node: { id: 'visitor', incarnation: 9 } })], [encode({ heartbeat: { seq: 1, sentAt: 1 } })], 1_000)
   t.same(
     fresh.frames.map((f) => f.body),
     ['welcome', 'heartbeatAck'],
