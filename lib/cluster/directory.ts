@@ -13,7 +13,7 @@ import { ActorRefError } from '../actor/errors.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { RefAddress } from '../runtime/transport/codec.js'
 import type { ClusterAgent } from './agent.js'
-import { HashRing } from './hash-ring.js'
+import { HashRing } from '../util/hash-ring.js'
 
 /** What the directory needs from the cluster module. */
 export interface DirectoryContext {
@@ -41,7 +41,7 @@ const sameAddress = (a: RefAddress, b: RefAddress): boolean => a.id === b.id && 
 export class NameDirectory {
   /** Ids this node owns, with their addresses. */
   private readonly entries = new Map<string, RefAddress>()
-  private ring = new HashRing([])
+  private ring = new HashRing<string>([], (k) => k)
   private readonly byKey = new Map<string, NodeAddress>()
 
   constructor(private readonly ctx: DirectoryContext) {}
@@ -58,7 +58,7 @@ export class NameDirectory {
     if (keys.join(',') === [...this.ring.members].sort().join(',')) return false
     this.byKey.clear()
     for (const m of members) this.byKey.set(nodeKey(m), m)
-    this.ring = new HashRing(keys)
+    this.ring = new HashRing(keys, (k) => k)
     return true
   }
 

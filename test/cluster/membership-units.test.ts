@@ -2,7 +2,7 @@
 // the consistent-hash ring (and its murmur3) and the member table.
 import t from 'tap'
 import { AKKA_DEFAULTS, PhiAccrualFailureDetector } from '../../lib/cluster/failure-detector.js'
-import { hash32, HashRing, murmur3 } from '../../lib/cluster/hash-ring.js'
+import { hash32, HashRing, murmur3 } from '../../lib/util/hash-ring.js'
 import { MemberTable, type GossipMember, type Member, type MemberEvent, type MemberStatus } from '../../lib/cluster/member-table.js'
 import { nodeKey, type NodeAddress } from '../../lib/actor/address.js'
 
@@ -174,25 +174,29 @@ t.test('hash32: murmur3 x86_32 reference vectors over UTF-8', async (t) => {
   }
 })
 
+/** A ring of node keys, as the name directory builds it. */
+const nodeRing = (members: string[], virtualNodes?: number): HashRing<string> =>
+  new HashRing(members, (m) => m, virtualNodes === undefined ? {} : { virtualNodes })
+
 const keys = Array.from({ length: 10_000 }, (_, i) => `actor/${i}`)
-function owners(ring: HashRing): Map<string, string> {
+function owners(ring: HashRing<string>): Map<string, string> {
   return new Map(keys.map((k) => [k, ring.owner(k) as string]))
 }
 
 t.test('hash ring: empty, single, determinism, order-independence', async (t) => {
-  t.equal(new HashRing([]).owner('x'), undefined)
-  t.same(new HashRing([]).members, [])
-  t.equal(new HashRing(['node-a#1']).owner('x'), 'node-a#1')
-  const a = new HashRing(['node-c#3', 'node-a#1', 'node-b#2', 'node-a#1'])
-  const b = new HashRing(['node-a#1', 'node-b#2', 'node-c#3'])
+  t.equal(nodeRing([]).owner('x'), undefined)
+  t.same(nodeRing([]).members, [])
+  t.equal(nodeRing(['node-a#1']).owner('x'), 'node-a#1')
+  const a = nodeRing(['node-c#3', 'node-a#1', 'node-b#2', 'node-a#1'])
+  const b = nodeRing(['node-a#1', 'node-b#2', 'node-c#3'])
   t.same(a.members, ['node-a#1', 'node-b#2', 'node-c#3'], 'deduplicated and sorted')
   t.same(owners(a), owners(b), 'same members, same owners, whatever the order')
-  t.throws(() => new HashRing(['a'], 0), TypeError)
-  t.throws(() => new HashRing(['a'], 1.5), TypeError)
+  t.throws(() => nodeRing(['a'], 0), TypeError)
+  t.throws(() => nodeRing(['a'], 1.5), TypeError)
 })
 
 t.test('hash ring: balance over three members', async (t) => {
-  const ring = new HashRing(['node-a#123456', 'node-b#234567', 'node-c#345678'])
+  const ring = nodeRing(['node-a#123456', 'node-b#234567', 'node-c#345678'])
   const counts = new Map<string, number>()
   for (const o of owners(ring).values()) counts.set(o, (counts.get(o) ?? 0) + 1)
   t.equal(counts.size, 3)
@@ -201,8 +205,8 @@ t.test('hash ring: balance over three members', async (t) => {
 
 t.test('hash ring: adding or removing a member moves only its share', async (t) => {
   const three = ['node-a#123456', 'node-b#234567', 'node-c#345678']
-  const before = owners(new HashRing(three))
-  const after = owners(new HashRing([...three, 'node-d#456789']))
+  const before = owners(nodeRing(three))
+  const after = owners(nodeRing([...three, 'node-d#456789']))
   let moved = 0
   for (const [k, o] of after) {
     if (o !== before.get(k)) {
@@ -211,7 +215,7 @@ t.test('hash ring: adding or removing a member moves only its share', async (t) 
     }
   }
   t.ok(moved > 1500 && moved < 3500, `${moved / 100}% moved (about 25% expected)`)
-  const two = owners(new HashRing(['node-a#123456', 'node-c#345678']))
+  const two = owners(nodeRing(['node-a#123456', 'node-c#345678']))
   for (const [k, o] of two) {
     const was = before.get(k)
     if (was !== 'node-b#234567' && was !== o) t.fail(`${k} moved from ${was} to ${o}`)
@@ -224,7 +228,7 @@ t.test('hash ring: equal points are broken by member string', async (t) => {
   // members sit on the same point and every node must give every key to the same one.
   t.equal(hash32('n16724#0'), hash32('n100940#0'))
   for (const members of [['n16724', 'n100940'], ['n100940', 'n16724']]) {
-    const ring = new HashRing(members, 1)
+    const ring = nodeRing(members, 1)
     for (const k of keys.slice(0, 50)) t.equal(ring.owner(k), 'n100940', 'the smaller string wins the tie')
   }
 })

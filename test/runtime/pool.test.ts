@@ -4,7 +4,7 @@
 // watch and the resizer: pool-faults.test.ts.
 import t from 'tap'
 import { Actor, ActorSystem, Supervision, type ActorRef, type GatherResult, type PoolRef } from '../../lib/index.js'
-import { HashRing } from '../../lib/runtime/pool/hash-ring.js'
+import { poolRing } from '../../lib/runtime/pool/hash-ring.js'
 import { resolvePoolOptions } from '../../lib/runtime/pool/options.js'
 import { Member, PoolUser } from '../fixtures/pool-actors.js'
 import { sleep, until } from '../helpers/wait.js'
@@ -85,8 +85,8 @@ t.test('consistent-hash: same key same member, about 1/N of keys move on resize'
   // The ring alone, with many keys: one member more moves about 1/(N+1) of them, all to it.
   const keys = Array.from({ length: 20_000 }, (_, i) => `key-${i}`)
   const ten = Array.from({ length: 10 }, (_, i) => `m${i + 1}`)
-  const before = new HashRing(ten, (m) => m)
-  const after = new HashRing([...ten, 'm11'], (m) => m)
+  const before = poolRing(ten, (m) => m)
+  const after = poolRing([...ten, 'm11'], (m) => m)
   let moved = 0
   for (const k of keys) {
     const a = before.owner(k)

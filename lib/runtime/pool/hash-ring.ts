@@ -1,15 +1,15 @@
 /**
- * A consistent-hash ring: each member owns `VNODES` points on a 32-bit circle (hashes of its
- * id), and a key belongs to the first point at or after its own hash. Adding or removing one
- * member of N moves only the keys of the arcs it gains or loses, about 1/N of them; the rest
- * keep their member. Points depend on member ids only, so every thread builds the same ring.
+ * The pools' consistent-hash routing: the ring (lib/util/hash-ring.ts) over the members, with a
+ * hash cheaper than murmur3 over UTF-8 (a pool's ring lives in one process, and routing by key
+ * hashes every message's key).
  */
+import { HashRing } from '../../util/hash-ring.js'
 
 /** Points per member: enough for an even share (within a few percent) at small pool sizes. */
 export const VNODES = 160
 
-/** FNV-1a, 32 bits, over the UTF-16 code units of `s`. */
-export function hash32(s: string): number {
+/** FNV-1a, 32 bits, over the UTF-16 code units of `s`, with murmur3's final avalanche. */
+export function fastHash32(s: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i)
@@ -24,38 +24,7 @@ export function hash32(s: string): number {
   return h >>> 0
 }
 
-export class HashRing<T> {
-  private readonly points: Uint32Array
-  private readonly owners: T[]
-
-  /** Builds the ring of `members`, each named by `idOf`. */
-  constructor(members: readonly T[], idOf: (m: T) => string) {
-    const entries: { point: number; owner: T }[] = []
-    for (const m of members) {
-      const id = idOf(m)
-      for (let v = 0; v < VNODES; v++) entries.push({ point: hash32(`${id}#${v}`), owner: m })
-    }
-    entries.sort((a, b) => a.point - b.point)
-    this.points = Uint32Array.from(entries, (e) => e.point)
-    this.owners = entries.map((e) => e.owner)
-  }
-
-  get isEmpty(): boolean {
-    return this.owners.length === 0
-  }
-
-  /** The member owning `key`; undefined on an empty ring. */
-  owner(key: string): T | undefined {
-    const n = this.points.length
-    if (n === 0) return undefined
-    const h = hash32(key)
-    let lo = 0
-    let hi = n
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if ((this.points[mid] as number) < h) lo = mid + 1
-      else hi = mid
-    }
-    return this.owners[lo === n ? 0 : lo]
-  }
+/** The routing ring of a pool's members. */
+export function poolRing<T>(members: readonly T[], idOf: (m: T) => string): HashRing<T> {
+  return new HashRing(members, idOf, { virtualNodes: VNODES, hash: fastHash32 })
 }

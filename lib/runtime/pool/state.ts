@@ -11,7 +11,8 @@ import { ActorCell } from '../../actor/cell.js'
 import type { ActorRef } from '../../actor/ref.js'
 import type { RefAddress } from '../transport/codec.js'
 import { onTopic } from '../topics.js'
-import { HashRing } from './hash-ring.js'
+import type { HashRing } from '../../util/hash-ring.js'
+import { poolRing } from './hash-ring.js'
 
 /** The control-channel topic of membership updates. */
 export const POOL_TOPIC = 'coerce.pool'
@@ -123,7 +124,7 @@ export class PoolState {
 
   /** The consistent-hash ring over the available members, built once per change. */
   hashRing(): HashRing<PoolMember> {
-    this.ring ??= new HashRing(this.live, (m) => m.id)
+    this.ring ??= poolRing(this.live, (m) => m.id)
     return this.ring
   }
 }

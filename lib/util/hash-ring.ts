@@ -1,8 +1,9 @@
 /**
- * The consistent-hash ring that maps a name to the node owning it in the cluster-wide name
- * directory, and the hash it is built on. Every node must compute the same owner from the same
- * member list, so the hash is MurmurHash3 (x86, 32-bit) over UTF-8 bytes, spelled out here
- * rather than taken from a platform (V8's string hash is seeded per process).
+ * The consistent-hash ring (pool routing by key, the cluster's name directory) and its default
+ * hash. Nodes must compute the same owner from the same member list, so the default hash is
+ * MurmurHash3 (x86, 32-bit) over UTF-8 bytes, spelled out here rather than taken from a
+ * platform (V8's string hash is seeded per process). A ring used only inside one process may
+ * pass a cheaper hash.
  */
 
 const encoder = new TextEncoder()
@@ -56,42 +57,60 @@ export function hash32(s: string): number {
 /** Virtual nodes per member when the constructor is not told. */
 export const DEFAULT_VIRTUAL_NODES = 128
 
+/** How a ring is built: points per member, and the hash of members' points and of keys. */
+export interface HashRingOptions {
+  /** Points per member. Default {@link DEFAULT_VIRTUAL_NODES}. */
+  virtualNodes?: number
+  /** Default {@link hash32}. */
+  hash?: (s: string) => number
+}
+
 /**
  * An immutable ring: build a new one when membership changes. Each member owns
- * `virtualNodes` points `hash32(member + '#' + i)`; a key belongs to the member of the first
- * point at or after `hash32(key)`, wrapping around. Adding or removing a member therefore moves
- * only the keys between its points and their predecessors (about 1/n of them), and many points
- * per member even out the arcs.
+ * `virtualNodes` points `hash(id + '#' + i)`; a key belongs to the member of the first point at
+ * or after `hash(key)`, wrapping around. Adding or removing a member therefore moves only the
+ * keys between its points and their predecessors (about 1/n of them), and many points per
+ * member even out the arcs. The ring depends on the members' ids only, not their order.
  */
-export class HashRing {
-  /** The members, deduplicated and sorted (the ring does not depend on their order). */
-  readonly members: readonly string[]
+export class HashRing<T> {
+  /** The members, one per id, sorted by id. */
+  readonly members: readonly T[]
   private readonly points: Uint32Array
   /** Index into `members` of each point's owner, parallel to `points`. */
   private readonly owners: Uint32Array
+  private readonly hash: (s: string) => number
 
   /** Throws a TypeError when `virtualNodes` is not a positive integer. */
-  constructor(members: readonly string[], virtualNodes = DEFAULT_VIRTUAL_NODES) {
+  constructor(members: readonly T[], idOf: (m: T) => string, options: HashRingOptions = {}) {
+    const virtualNodes = options.virtualNodes ?? DEFAULT_VIRTUAL_NODES
     if (!(Number.isInteger(virtualNodes) && virtualNodes >= 1)) {
       throw new TypeError(`virtualNodes must be an integer >= 1 (got ${String(virtualNodes)})`)
     }
-    this.members = Object.freeze([...new Set(members)].sort(compareStrings))
+    this.hash = options.hash ?? hash32
+    const byId = new Map<string, T>()
+    for (const m of members) if (!byId.has(idOf(m))) byId.set(idOf(m), m)
+    const ids = [...byId.keys()].sort(compareStrings)
+    this.members = Object.freeze(ids.map((id) => byId.get(id) as T))
     const all: { hash: number; member: number }[] = []
-    this.members.forEach((m, member) => {
-      for (let i = 0; i < virtualNodes; i++) all.push({ hash: hash32(`${m}#${i}`), member })
+    ids.forEach((id, member) => {
+      for (let i = 0; i < virtualNodes; i++) all.push({ hash: this.hash(`${id}#${i}`), member })
     })
-    // Equal hashes (from different members) are ordered by member string, which `members`
+    // Equal hashes (from different members) are ordered by member id, which `members`
     // already is, so every node breaks the tie the same way.
     all.sort((a, b) => a.hash - b.hash || a.member - b.member)
     this.points = Uint32Array.from(all, (p) => p.hash)
     this.owners = Uint32Array.from(all, (p) => p.member)
   }
 
+  get isEmpty(): boolean {
+    return this.points.length === 0
+  }
+
   /** The member owning `key`; undefined when the ring is empty. */
-  owner(key: string): string | undefined {
+  owner(key: string): T | undefined {
     const n = this.points.length
     if (n === 0) return undefined
-    const h = hash32(key)
+    const h = this.hash(key)
     let lo = 0
     let hi = n
     while (lo < hi) {
