@@ -4,12 +4,13 @@
 // clean shutdown with traffic in flight leaves no thread or port behind.
 import t from 'tap'
 import { ActorSystem, isActorRefError, Supervision, type ActorRef } from '../../lib/index.js'
-// Workers die, get replaced and restart their actors here: about a minute on a quiet 2-core
-// box, and past tap's default 120 s when the box is busy.
-t.setTimeout(240_000)
 import type { MainRuntime } from '../../lib/runtime/main-runtime.js'
 import { Counter, Watcher } from '../fixtures/worker-actors.js'
 import { sleep, until } from '../helpers/wait.js'
+
+// Workers die, get replaced and restart their actors here: about a minute on a quiet 2-core
+// box, and past tap's default 120 s when the box is busy.
+t.setTimeout(240_000)
 
 
 t.test('a worker that dies is detected, replaced, and its actors restarted or reported', async (t) => {
