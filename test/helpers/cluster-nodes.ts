@@ -1,6 +1,6 @@
 /**
  * Test helper: real cluster node processes on 127.0.0.1 (test/fixtures/cluster-node.ts), driven
- * over stdin/stdout. Each node's reports (membership events, results) are recorded here, outside
+ * over stdin/stdout; or, with `netns` and `host`, inside a network namespace on its address. Each node's reports (membership events, results) are recorded here, outside
  * the cluster. `kill()` is a real SIGKILL; every process is killed when the test process exits,
  * and `closeAll()` ends the rest on every test exit path.
  */
@@ -19,6 +19,12 @@ export interface NodeConfig {
   nodeId: string
   workers?: number
   port?: number
+  /** Listen host (default 127.0.0.1); with `netns`, the namespace's address. */
+  host?: string
+  /** The URL other nodes dial, when not the listen address. */
+  advertise?: string
+  /** A network namespace to run the node in (`ip netns exec`, root only; see helpers/netns.ts). */
+  netns?: string
   seeds?: string[]
   staticPeers?: string[]
   secret?: string
@@ -74,9 +80,10 @@ export class ClusterNode {
     const port = config.port ?? (await freePort())
     const full = { workers: 0, secret: 'cluster-test-secret', ...config, port }
     // tsx, not the test runner's loader: it starts a node (and its workers) in about a second.
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(full)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
+    const argv = [process.execPath, '--import', 'tsx', FIXTURE, JSON.stringify(full)]
+    // `ip netns exec` execs the node in place: the child's pid is the node's (kill() reaches it).
+    const [cmd, ...args] = config.netns !== undefined ? ['ip', 'netns', 'exec', config.netns, ...argv] : argv
+    const child = spawn(cmd as string, args, { stdio: ['pipe', 'pipe', 'pipe'] })
     live.add(child)
     const node = new ClusterNode(full, child)
     child.on('exit', (code, signal) => {
