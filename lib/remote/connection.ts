@@ -3,7 +3,7 @@
  * the other end once the handshake told us, byte and frame counters, and closing with a reason
  * the other side can read (a `Close` frame, then a ws close code 4000 + the reason's code).
  */
-import type { WebSocket } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import type { NodeAddress } from '../actor/address.js'
 import { wire, type WireFrameInit } from './wire.js'
 
@@ -54,6 +54,14 @@ export class Connection {
     /** Where the other end is (a URL or a remote address), for logs. */
     readonly where: string,
   ) {}
+
+  /** Counts a message that arrived; returns its bytes (ws delivers one Buffer per message here). */
+  received(data: RawData): Buffer {
+    const bytes = data as Buffer
+    this.bytesIn += bytes.length
+    this.framesIn++
+    return bytes
+  }
 
   send(frame: Uint8Array, done?: (err?: Error) => void): void {
     if (this.closed) {

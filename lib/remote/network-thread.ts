@@ -331,9 +331,7 @@ export class NetworkThread {
     })
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (conn.closed) return
-      const bytes = data as Buffer
-      conn.bytesIn += bytes.length
-      conn.framesIn++
+      const bytes = conn.received(data)
       let frame: ReturnType<typeof wire.Frame.decode>
       try {
         if (!isBinary || !Buffer.isBuffer(bytes)) throw new Error('a text message')
@@ -555,9 +553,7 @@ export class NetworkThread {
       // Closed on this side (forgotten, or a failed handshake): what still arrives, typically the
       // other side's own Close frame, is no refusal of a handshake and must not be counted as one.
       if (conn.closed) return
-      const bytes = data as Buffer
-      conn.bytesIn += bytes.length
-      conn.framesIn++
+      const bytes = conn.received(data)
       let frame: ReturnType<typeof wire.Frame.decode>
       try {
         frame = wire.Frame.decode(bytes)

@@ -4,24 +4,13 @@
 // resolution: during a partition each side downs the other, and a downed run never comes back
 // (it must restart as a new incarnation).
 import t from 'tap'
-import { ClusterNode, closeAll, type NodeConfig, type NodeEvent } from '../helpers/cluster-nodes.js'
+import { ClusterNode, closeAll, type NodeConfig, type NodeEvent, eventually, upIds } from '../helpers/cluster-nodes.js'
 import { NetLab, available, listNamespaces } from '../helpers/netns.js'
 
 const netns = available()
 if (!netns.ok) t.comment(`partition tests skipped: ${netns.reason}`)
 
-/** Polls `f` until it returns true (membership converges asynchronously). */
-async function eventually(what: string, f: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  for (;;) {
-    if (await f()) return
-    if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
-const upIds = async (n: ClusterNode): Promise<string[]> =>
-  (await n.members()).members.filter((m) => m.status === 'up').map((m) => m.id).sort()
 
 /** The node's stderr log lines (pino JSON) that parse. */
 const logs = (n: ClusterNode): Record<string, unknown>[] =>

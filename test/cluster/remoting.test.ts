@@ -2,7 +2,7 @@
 // really killed with SIGKILL. The test process stays outside the cluster and records what each
 // node reports: membership events, and the results of operations run on that node.
 import t from 'tap'
-import { ClusterNode, closeAll, type OpError } from '../helpers/cluster-nodes.js'
+import { ClusterNode, closeAll, type OpError, eventually, upIds } from '../helpers/cluster-nodes.js'
 
 const nodes = new Set<ClusterNode>()
 t.teardown(() => closeAll(nodes))
@@ -11,18 +11,7 @@ const start = async (config: Parameters<typeof ClusterNode.start>[0]): Promise<C
   nodes.add(n)
   return n
 }
-const upIds = async (n: ClusterNode): Promise<string[]> =>
-  (await n.members()).members.filter((m) => m.status === 'up').map((m) => m.id).sort()
 
-/** Polls `f` until it returns true (membership converges asynchronously). */
-async function eventually(what: string, f: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  for (;;) {
-    if (await f()) return
-    if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 t.test('three nodes from one seed: membership, leader, remote spawn, lookup, tell, ask, refs in messages, names, node loss, rejoin', async (t) => {
   const n1 = await start({ nodeId: 'n1' })

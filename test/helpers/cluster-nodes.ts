@@ -224,3 +224,17 @@ export class ClusterNode {
 export async function closeAll(nodes: Iterable<ClusterNode | undefined>): Promise<void> {
   await Promise.all([...nodes].map((n) => n?.kill()))
 }
+
+/** The ids of the members `n` sees up, sorted. */
+export const upIds = async (n: ClusterNode): Promise<string[]> =>
+  (await n.members()).members.filter((m) => m.status === 'up').map((m) => m.id).sort()
+
+/** Polls `f` until it returns true (membership converges asynchronously). */
+export async function eventually(what: string, f: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
+  const until = performance.now() + timeoutMs
+  for (;;) {
+    if (await f()) return
+    if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -16,6 +16,7 @@ import { PROTOCOL_VERSION, wire } from '../../lib/remote/wire.js'
 import type { coerce } from '../../lib/remote/protocol/wire.js'
 import { F_ASK, F_STOP, F_TELL } from '../../lib/runtime/transport/frames.js'
 import { sleep, until } from '../helpers/wait.js'
+import { bytes, random } from '../helpers/random.js'
 
 class Echo extends Actor {
   echo(x: string): string {
@@ -42,22 +43,6 @@ function clusterOptions(nodeId: string, more: Record<string, unknown> = {}): Par
   }
 }
 
-/** Deterministic bytes (mulberry32), so a failing garbage input can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), a | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
-function bytes(n: number, next: () => number): Uint8Array {
-  const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) out[i] = Math.floor(next() * 256)
-  return out
-}
 
 type Frame = coerce.wire.Frame
 const encode = (body: coerce.wire.IFrame): Uint8Array => wire.Frame.encode(body).finish()

@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import { PROTOCOL_VERSION, wire } from '../../lib/remote/wire.js'
 import type { coerce } from '../../lib/remote/protocol/wire.js'
 import { checkToken, DEFAULT_TOKEN_TTL_MS, makeToken } from '../../lib/remote/auth.js'
+import { bytes, random } from '../helpers/random.js'
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '../..')
@@ -23,22 +24,6 @@ function roundTrip(props: FrameProps): coerce.wire.Frame {
   return wire.Frame.decode(wire.Frame.encode(props).finish())
 }
 
-/** Deterministic bytes (mulberry32), so a failing garbage input can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = Math.imul(a ^ (a >>> 15), a | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
-function bytes(n: number, next: () => number): Uint8Array {
-  const out = new Uint8Array(n)
-  for (let i = 0; i < n; i++) out[i] = Math.floor(next() * 256)
-  return out
-}
 
 function sameBytes(a: Uint8Array | null | undefined, b: Uint8Array): boolean {
   return a != null && Buffer.compare(a, b) === 0
