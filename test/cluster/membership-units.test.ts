@@ -493,3 +493,38 @@ t.test('member table: prune drops down and removed members after their time to l
   t.same(show(t2.merge([gm('b', 1, 200, 'up')], 10_000)), ['memberDown b#1(down)'])
   t.equal(t2.get(at('b', 2))?.status, 'up')
 })
+
+t.test('cluster options: every bad field named at start, defaults filled, addresses normalised', async (t) => {
+  const { ActorSystem } = await import('../../lib/index.js')
+  const { resolveClusterOptions, toWsUrl } = await import('../../lib/cluster/options.js')
+  const err = await ActorSystem.start({
+    workers: 0,
+    logLevel: 'silent',
+    cluster: {
+      listen: 'nowhere',
+      secret: 'short',
+      seeds: [''],
+      downAfterMs: -1,
+      tls: { cert: 1 } as never,
+      discovery: {} as never,
+      failureDetector: { threshold: 0 },
+      bogus: true,
+    } as never,
+  }).catch((e: unknown) => e)
+  t.type(err, TypeError)
+  for (const field of ["cluster.listen must be 'host:port'", 'cluster.secret', 'cluster.seeds', 'cluster.downAfterMs', 'cluster.tls', 'cluster.discovery', 'cluster.failureDetector.threshold', 'cluster.bogus is not a cluster option']) {
+    t.match((err as Error).message, field, `names ${field}`)
+  }
+  const problems: string[] = []
+  t.equal(resolveClusterOptions(undefined, problems), null, 'no cluster option: a lone node')
+  t.equal(resolveClusterOptions(7, problems), null)
+  t.match(problems, [/cluster must be an object/])
+  const o = resolveClusterOptions({ secret: 'long-enough-secret', listen: { port: 0 }, seeds: ['10.0.0.1:30101', 'wss://b:1/'] }, [])
+  t.match(o, { listenHost: '0.0.0.0', listenPort: 0, advertise: null, seeds: ['ws://10.0.0.1:30101', 'wss://b:1'], heartbeatIntervalMs: 1000, downAfterMs: 10_000 })
+  t.match(o?.failureDetector, { threshold: 8, acceptableHeartbeatPauseMs: 3000 }, "Akka's defaults")
+  const ipv6 = resolveClusterOptions({ secret: 'long-enough-secret', listen: '[::1]:4000' }, [])
+  t.match(ipv6, { listenHost: '::1', listenPort: 4000 })
+  const all = resolveClusterOptions({ secret: 'long-enough-secret', listen: '0.0.0.0:4001', tls: { cert: 'c', key: 'k' } }, [])
+  t.match(all?.advertise, /^wss:\/\/.+:4001$/, 'listening on every interface: advertise the pod IP or host name, wss with TLS')
+  t.equal(toWsUrl('h:1', false), 'ws://h:1')
+})
