@@ -8,6 +8,7 @@ import { persistenceExtension } from './persistence/extension.js'
 import { discoveryExtension } from './cluster/discovery/extension.js'
 import { poolExtension } from './runtime/pool/extension.js'
 import { clusterExtension } from './cluster/extension.js'
+import { singletonExtension } from './cluster/singleton/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
@@ -16,6 +17,7 @@ installExtension(persistenceExtension)
 installExtension(discoveryExtension)
 installExtension(poolExtension)
 installExtension(clusterExtension)
+installExtension(singletonExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -77,6 +79,9 @@ export { ClusterError, ClusterErrorCode } from './cluster/errors.js'
 export type { ClusterOptions } from './cluster/options.js'
 export { ClusterView, type ClusterMember, type ClusterEventMap, type ClusterEventName, type MemberStatus } from './cluster/view.js'
 export type { FailureDetectorOptions } from './cluster/failure-detector.js'
+export { DEFAULT_SINGLETON_BUFFER, type SingletonOptions } from './cluster/singleton/options.js'
+export type { SingletonReport, SingletonState } from './cluster/singleton/manager.js'
+export type { ClusterSingletonsReport } from './cluster/singleton/http.js'
 export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
 export {
   metricCollectors,

@@ -72,6 +72,8 @@ export class Cluster {
   private leaving = false
   private readonly names: NameDirectory
   private joinCheck: (() => void) | null = null
+  /** What runs when a graceful leave begins, before peers hear of it (see {@link Cluster.beforeLeave}). */
+  private readonly leaveHooks = new Set<() => Promise<void>>()
 
   constructor(
     private readonly system: ActorSystem,
@@ -242,9 +244,22 @@ export class Cluster {
   async leave(): Promise<void> {
     if (this.leaving || this.network === null) return
     this.leaving = true
+    // Before the status moves: a singleton stops its instance and hands over while this node is
+    // still an up member that can talk to every peer. A hook's failure must not stop the leave.
+    await Promise.allSettled([...this.leaveHooks].map((h) => h()))
     if (this.table !== undefined) this.apply(this.table.setStatus(this.system.node, 'leaving'))
     await this.network.leave()
     this.stop()
+  }
+
+  /**
+   * @internal Runs `hook` when a graceful leave begins (`system.shutdown()`), before this node's
+   * status becomes `leaving` and before peers hear of the leave; the leave waits for it. Returns
+   * what removes the hook. The cluster singleton hands over here.
+   */
+  beforeLeave(hook: () => Promise<void>): () => void {
+    this.leaveHooks.add(hook)
+    return () => this.leaveHooks.delete(hook)
   }
 
   stop(): void {

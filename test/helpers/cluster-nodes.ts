@@ -59,8 +59,17 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** A line an actor of the node printed (`{ t: 'report', ... }`), with when the test process read it. */
+export interface NodeReport {
+  kind: string
+  receivedAt: number
+  [field: string]: unknown
+}
+
 export class ClusterNode {
   readonly events: NodeEvent[] = []
+  /** What the node's actors reported (the singleton probe's starts and stops). */
+  readonly reports: NodeReport[] = []
   readonly output: string[] = []
   advertise = ''
   incarnation = 0
@@ -124,6 +133,8 @@ export class ClusterNode {
       this.failed = { name: m['name'] as string, code: m['code'] as string, message: m['message'] as string }
     } else if (m.t === 'event') {
       this.events.push({ type: m['type'] as string, node: m['node'] as string | null, incarnation: m['incarnation'] as number, at: performance.now() })
+    } else if (m.t === 'report') {
+      this.reports.push({ ...m, kind: m['kind'] as string, receivedAt: performance.now() })
     } else if (m.t === 'result') {
       const w = this.waiting.get(m['rid'] as number)
       if (w !== undefined) {

@@ -1,0 +1,91 @@
+/**
+ * The cluster singleton as an extension: `system.singleton()` on every system (main thread),
+ * the handover at a graceful leave (through the cluster's `beforeLeave` hook, so the instance
+ * has stopped before peers hear of the leave), `GET /cluster/singletons`, and closing the
+ * managers at shutdown.
+ */
+import { ActorRefError } from '../../actor/errors.js'
+import type { Extension } from '../../actor/extensions.js'
+import type { ActorRef } from '../../actor/ref.js'
+import type { ActorSystem } from '../../actor/system.js'
+import type { ActorClass } from '../../actor/types.js'
+import { clusterOf } from '../extension.js'
+import { registerSingletonHttp } from './http.js'
+import { SingletonManager } from './manager.js'
+import { resolveSingletonOptions, type SingletonOptions } from './options.js'
+
+const managers = new WeakMap<ActorSystem, Map<string, SingletonManager>>()
+
+/** @internal The singleton managers of `system` (main thread), by name. */
+export function singletonsOf(system: ActorSystem): ReadonlyMap<string, SingletonManager> {
+  return managers.get(system) ?? new Map()
+}
+
+function singletonOf(system: ActorSystem) {
+  return <C extends ActorClass>(type: C, options: SingletonOptions<C>): ActorRef<InstanceType<C>> => {
+    if (system.host.thread !== 0) {
+      throw new ActorRefError('NotSupported', 'system.singleton() is for the main thread: pass its ref to actors on workers in a message, or ask it from the main thread', { actorType: type.name })
+    }
+    if (system.isShutdown) throw new ActorRefError('SystemShutdown', 'the actor system is shut down', { actorType: type.name })
+    const resolved = resolveSingletonOptions(options)
+    let byName = managers.get(system)
+    if (byName === undefined) {
+      byName = new Map()
+      managers.set(system, byName)
+    }
+    const known = byName.get(resolved.name)
+    if (known !== undefined) {
+      if (known.type !== type) {
+        throw new ActorRefError('AlreadyExists', `singleton '${resolved.name}' already runs another class (${known.actorType})`, { actorId: resolved.name, actorType: type.name })
+      }
+      return known.ref as ActorRef<InstanceType<C>>
+    }
+    const manager = new SingletonManager(system, type, resolved)
+    byName.set(resolved.name, manager)
+    // The ref buffers until the manager follows the membership; a failure here is logged, not thrown,
+    // because the caller already holds the ref (its messages wait and time out like any buffered ones).
+    manager.start().catch((e: unknown) => system.host.logger.error({ singleton: resolved.name, err: e }, 'the singleton manager failed to start'))
+    return manager.ref as ActorRef<InstanceType<C>>
+  }
+}
+
+export const singletonExtension: Extension = {
+  name: 'singleton',
+  systemProperties: { singleton: singletonOf },
+  onStart(system) {
+    registerSingletonHttp(system, () => [...singletonsOf(system).values()].map((m) => m.report()))
+    clusterOf(system)?.beforeLeave(async () => {
+      await Promise.all([...singletonsOf(system).values()].map((m) => m.handOver()))
+    })
+  },
+  async onStop(system) {
+    // A node without cluster (or one whose leave hook did not run) stops its instances with its actors.
+    for (const m of singletonsOf(system).values()) {
+      await m.handOver()
+      m.close()
+    }
+  },
+}
+
+// Declared here, next to the implementation, so the package's declarations carry it.
+declare module '../../actor/system.js' {
+  interface ActorSystem {
+    /**
+     * A cluster singleton: one instance of `type` across the cluster, on its oldest up member,
+     * and a ref to it that works from this node wherever the instance runs. Call it with the
+     * same name and class on every node (at start-up); each call on a node returns the same
+     * ref. The instance starts only after the previous holder is confirmed gone (down, left,
+     * or handed over); meanwhile messages wait in a buffer of `bufferSize` (1000), asks with
+     * their own timeouts. Main thread only. See docs/cluster.md, "Cluster singleton".
+     *
+     * Throws `TypeError` for bad options, `ActorRefError` `AlreadyExists` when the name runs
+     * another class on this node, `NotSupported` on a worker thread.
+     *
+     * @example
+     * registerActors(import.meta.url, Coordinator)
+     * const coordinator = system.singleton(Coordinator, { name: 'coordinator', args: [{ shards: 64 }] })
+     * await coordinator.ask('allocate', 'shard-7') // from any node
+     */
+    singleton<C extends ActorClass>(type: C, options: SingletonOptions<C>): ActorRef<InstanceType<C>>
+  }
+}

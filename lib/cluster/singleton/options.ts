@@ -1,0 +1,45 @@
+/**
+ * Options of `system.singleton()`: the public type, its resolved form, the defaults, and the
+ * one validation that names every bad field in a single `TypeError`.
+ */
+import type { ActorArgs, ActorClass } from '../../actor/types.js'
+
+/** Most messages a node buffers for a singleton while it has no instance. */
+export const DEFAULT_SINGLETON_BUFFER = 1000
+
+/** Options of {@link ActorSystem.singleton}. */
+export interface SingletonOptions<C extends ActorClass = ActorClass> {
+  /** The singleton's name, the same on every node: non-empty, without '/'. */
+  name: string
+  /** Constructor arguments of the instance (plain data: the instance may start on any node). */
+  args?: ActorArgs<C>
+  /**
+   * Messages kept on this node while there is no instance (before it starts, during a
+   * handover or a takeover); past that, tells throw and asks reject with `MailboxFull`.
+   * Default 1000.
+   */
+  bufferSize?: number
+}
+
+/** @internal Options after validation. */
+export interface ResolvedSingletonOptions {
+  name: string
+  args: unknown[]
+  bufferSize: number
+}
+
+/** @internal Validates `raw`; throws one `TypeError` naming every problem. */
+export function resolveSingletonOptions(raw: unknown): ResolvedSingletonOptions {
+  if (raw === null || typeof raw !== 'object') throw new TypeError(`singleton options must be an object with a name (got ${String(raw)})`)
+  const o = raw as Record<string, unknown>
+  const problems: string[] = []
+  const name = o['name']
+  if (typeof name !== 'string' || name.length === 0 || name.includes('/')) problems.push(`name must be a non-empty string without '/' (got ${JSON.stringify(name)})`)
+  const args = o['args']
+  if (args !== undefined && !Array.isArray(args)) problems.push('args must be an array of constructor arguments')
+  const bufferSize = o['bufferSize'] ?? DEFAULT_SINGLETON_BUFFER
+  if (!Number.isInteger(bufferSize) || (bufferSize as number) < 0) problems.push(`bufferSize must be an integer >= 0 (got ${String(bufferSize)})`)
+  for (const key of Object.keys(o)) if (key !== 'name' && key !== 'args' && key !== 'bufferSize') problems.push(`unknown option ${key}`)
+  if (problems.length > 0) throw new TypeError(`invalid singleton options: ${problems.join('; ')}`)
+  return { name: name as string, args: (args as unknown[] | undefined) ?? [], bufferSize: bufferSize as number }
+}
