@@ -68,24 +68,3 @@ export const singletonExtension: Extension = {
 }
 
 // Declared here, next to the implementation, so the package's declarations carry it.
-declare module '../../actor/system.js' {
-  interface ActorSystem {
-    /**
-     * A cluster singleton: one instance of `type` across the cluster, on its oldest up member,
-     * and a ref to it that works from this node wherever the instance runs. Call it with the
-     * same name and class on every node (at start-up); each call on a node returns the same
-     * ref. The instance starts only after the previous holder is confirmed gone (down, left,
-     * or handed over); meanwhile messages wait in a buffer of `bufferSize` (1000), asks with
-     * their own timeouts. Main thread only. See docs/cluster.md, "Cluster singleton".
-     *
-     * Throws `TypeError` for bad options, `ActorRefError` `AlreadyExists` when the name runs
-     * another class on this node, `NotSupported` on a worker thread.
-     *
-     * @example
-     * registerActors(import.meta.url, Coordinator)
-     * const coordinator = system.singleton(Coordinator, { name: 'coordinator', args: [{ shards: 64 }] })
-     * await coordinator.ask('allocate', 'shard-7') // from any node
-     */
-    singleton<C extends ActorClass>(type: C, options: SingletonOptions<C>): ActorRef<InstanceType<C>>
-  }
-}

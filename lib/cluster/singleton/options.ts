@@ -3,6 +3,7 @@
  * one validation that names every bad field in a single `TypeError`.
  */
 import type { ActorArgs, ActorClass } from '../../actor/types.js'
+import type { ActorRef } from '../../actor/ref.js'
 
 /** Most messages a node buffers for a singleton while it has no instance. */
 export const DEFAULT_SINGLETON_BUFFER = 1000
@@ -42,4 +43,28 @@ export function resolveSingletonOptions(raw: unknown): ResolvedSingletonOptions 
   for (const key of Object.keys(o)) if (key !== 'name' && key !== 'args' && key !== 'bufferSize') problems.push(`unknown option ${key}`)
   if (problems.length > 0) throw new TypeError(`invalid singleton options: ${problems.join('; ')}`)
   return { name: name as string, args: (args as unknown[] | undefined) ?? [], bufferSize: bufferSize as number }
+}
+
+// `system.singleton` (installed by the singleton extension), declared next to its options so
+// the package's declarations carry it.
+declare module '../../actor/system.js' {
+  interface ActorSystem {
+    /**
+     * A cluster singleton: one instance of `type` across the cluster, on its oldest up member,
+     * and a ref to it that works from this node wherever the instance runs. Call it with the
+     * same name and class on every node (at start-up); each call on a node returns the same
+     * ref. The instance starts only after the previous holder is confirmed gone (down, left,
+     * or handed over); meanwhile messages wait in a buffer of `bufferSize` (1000), asks with
+     * their own timeouts. Main thread only. See docs/cluster.md, "Cluster singleton".
+     *
+     * Throws `TypeError` for bad options, `ActorRefError` `AlreadyExists` when the name runs
+     * another class on this node, `NotSupported` on a worker thread.
+     *
+     * @example
+     * registerActors(import.meta.url, Coordinator)
+     * const coordinator = system.singleton(Coordinator, { name: 'coordinator', args: [{ shards: 64 }] })
+     * await coordinator.ask('allocate', 'shard-7') // from any node
+     */
+    singleton<C extends ActorClass>(type: C, options: SingletonOptions<C>): ActorRef<InstanceType<C>>
+  }
 }
