@@ -27,6 +27,7 @@ import { PhiAccrualFailureDetector } from './failure-detector.js'
 import { MemberTable, type GossipMember, type MemberEvent } from './member-table.js'
 import { toWsUrl, type ResolvedClusterOptions } from './options.js'
 import { ClusterView, publicMember, type MembershipUpdate } from './view.js'
+import { keepMajority, type StableMember } from './split-brain.js'
 
 /** The topic the main thread publishes membership updates under, to every worker. */
 export const MEMBERSHIP_TOPIC = 'coerce.cluster.membership'
@@ -343,8 +344,62 @@ export class Cluster {
 
   // ------------------------------------------------------------------ periodic work
 
+  /** The up members when all of them were last reachable: what a partition is judged against. */
+  private stable: StableMember[] = []
+  /** Since when this node has been on the losing side of a partition (keep-majority). */
+  private minoritySince: number | null = null
+  private downedSelf = false
+
+  /** Keep-majority (see split-brain.ts): true when this side may down the members it cannot reach. */
+  private judgePartition(now: number): boolean {
+    const self = this.table.get(this.system.node)
+    if (self === undefined || self.status !== 'up') return true
+    const live = this.table.members().filter((m) => m.status === 'up' || m.status === 'leaving')
+    if (live.every((m) => m.reachable)) {
+      this.stable = live.map((m) => ({ key: nodeKey(m.node), id: m.node.id, startedAt: m.startedAt }))
+      this.minoritySince = null
+      this.view.inMinority = false
+      return true
+    }
+    const decision = keepMajority(this.stable, (key) => {
+      const m = live.find((x) => nodeKey(x.node) === key)
+      return m !== undefined && m.reachable
+    })
+    if (decision !== 'downSelf') {
+      this.minoritySince = null
+      this.view.inMinority = false
+      return true
+    }
+    this.minoritySince ??= now
+    this.view.inMinority = true
+    if (now - this.minoritySince >= this.options.downAfterMs) this.downSelf()
+    return false
+  }
+
+  /** This node is on the losing side of a partition: it marks itself down and shuts down (its singletons stop). */
+  private downSelf(): void {
+    if (this.downedSelf) return
+    this.downedSelf = true
+    this.view.inMinority = true
+    const reachable = this.table.members().filter((m) => m.reachable && (m.status === 'up' || m.status === 'leaving')).length
+    this.log.error(
+      { reachable, stable: this.stable.length, downAfterMs: this.options.downAfterMs },
+      'split brain: this node sees no majority of the last stable membership; it downs itself and shuts down (restart it to rejoin)',
+    )
+    this.apply(this.table.setStatus(this.system.node, 'down'))
+    void this.system.shutdown()
+  }
+
+  /** How long a member must stay unreachable before this node downs it. */
+  private downAfter(key: string): number {
+    // Members of the stable membership are downed only after the other side had time to down itself.
+    return this.stable.some((m) => m.key === key) ? this.options.downAfterMs + this.options.downMarginMs : this.options.downAfterMs
+  }
+
   private tick(): void {
     const now = performance.now()
+    if (this.downedSelf) return
+    const mayDown = this.judgePartition(now)
     for (const m of this.table.members()) {
       if (sameNode(m.node, this.system.node) || m.status === 'down' || m.status === 'removed') continue
       const key = nodeKey(m.node)
@@ -361,7 +416,7 @@ export class Cluster {
         if (now - seen >= this.options.downAfterMs) this.apply(this.table.setReachable(m.node, false))
       }
       const since = this.unreachableSince.get(key)
-      if (since !== undefined && now - since >= this.options.downAfterMs) {
+      if (mayDown && since !== undefined && now - since >= this.downAfter(key)) {
         this.log.warn({ node: key, unreachableMs: Math.round(now - since) }, 'member unreachable too long: marking it down')
         this.apply(this.table.setStatus(m.node, 'down'))
         continue

@@ -29,6 +29,13 @@ export interface ClusterOptions {
   failureDetector?: Partial<FailureDetectorOptions> & { heartbeatIntervalMs?: number }
   /** How long a member stays unreachable before it is marked down, ms. Default 10 000. */
   downAfterMs?: number
+  /**
+   * Split-brain resolution (keep-majority): the side that keeps the cluster downs the other
+   * side's members only after `downAfterMs` plus this margin, so that side (which downs itself
+   * after `downAfterMs`) has stopped its singletons first. Default: half of `downAfterMs`, at
+   * least 1000.
+   */
+  downMarginMs?: number
   /** How long `start()` waits for the seeds, ms. Default 10 000. */
   joinTimeoutMs?: number
   /** Largest message to another node, bytes (encoded). Default 8 MiB. */
@@ -52,6 +59,7 @@ export interface ResolvedClusterOptions {
   failureDetector: FailureDetectorOptions
   heartbeatIntervalMs: number
   downAfterMs: number
+  downMarginMs: number
   joinTimeoutMs: number
   maxFrameBytes: number
   sendBufferFrames: number
@@ -99,7 +107,7 @@ export function resolveClusterOptions(raw: unknown, problems: string[]): Resolve
     return null
   }
   const o = raw as ClusterOptions
-  const known = new Set(['listen', 'advertise', 'secret', 'seeds', 'discovery', 'tls', 'failureDetector', 'downAfterMs', 'joinTimeoutMs', 'maxFrameBytes', 'sendBufferFrames', 'tokenTtlMs', 'gossipIntervalMs'])
+  const known = new Set(['listen', 'advertise', 'secret', 'seeds', 'discovery', 'tls', 'failureDetector', 'downAfterMs', 'downMarginMs', 'joinTimeoutMs', 'maxFrameBytes', 'sendBufferFrames', 'tokenTtlMs', 'gossipIntervalMs'])
   for (const key of Object.keys(o)) if (!known.has(key)) problems.push(`cluster.${key} is not a cluster option (known: ${[...known].join(', ')})`)
   const { host, port } = parseListen(o.listen, problems)
   const secret = o.secret ?? process.env['COERCE_CLUSTER_SECRET']
@@ -142,6 +150,7 @@ export function resolveClusterOptions(raw: unknown, problems: string[]): Resolve
     },
     heartbeatIntervalMs: positive('failureDetector.heartbeatIntervalMs', fd.heartbeatIntervalMs, 1000),
     downAfterMs: positive('downAfterMs', o.downAfterMs, 10_000),
+    downMarginMs: positive('downMarginMs', o.downMarginMs, Math.max(1000, (o.downAfterMs ?? 10_000) / 2)),
     joinTimeoutMs: positive('joinTimeoutMs', o.joinTimeoutMs, 10_000),
     maxFrameBytes: positive('maxFrameBytes', o.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
     sendBufferFrames: positive('sendBufferFrames', o.sendBufferFrames, 10_000),

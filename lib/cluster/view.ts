@@ -73,6 +73,13 @@ export class ClusterView {
     return this.current.find((m) => sameNode(m.node, this.selfNode)) ?? { node: this.selfNode, advertise: '', status: 'removed', reachable: true, startedAt: 0 }
   }
 
+  /**
+   * True while this node is on the losing side of a partition (it cannot see a majority of the
+   * last stable membership, and downs itself after `downAfterMs`): it must not take over a
+   * cluster singleton meanwhile. Kept by the cluster module on the main thread.
+   */
+  inMinority = false
+
   /** True when this node is the leader. */
   get isLeader(): boolean {
     return this.leaderNow !== null && sameNode(this.leaderNow, this.selfNode)

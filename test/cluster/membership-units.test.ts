@@ -528,3 +528,20 @@ t.test('cluster options: every bad field named at start, defaults filled, addres
   t.match(all?.advertise, /^wss:\/\/.+:4001$/, 'listening on every interface: advertise the pod IP or host name, wss with TLS')
   t.equal(toWsUrl('h:1', false), 'ws://h:1')
 })
+
+t.test('split brain, keep-majority: majority keeps, minority downs itself, a tie keeps the oldest', async (t) => {
+  const { keepMajority, oldestOf } = await import('../../lib/cluster/split-brain.js')
+  const m = (id: string, startedAt: number) => ({ key: `${id}#1`, id, startedAt })
+  const five = [m('a', 1), m('b', 2), m('c', 3), m('d', 4), m('e', 5)]
+  const sees = (...ids: string[]) => (key: string) => ids.some((id) => key === `${id}#1`)
+  t.equal(keepMajority(five, sees('a', 'b', 'c', 'd', 'e')), 'stable')
+  t.equal(keepMajority(five, sees('c', 'd', 'e')), 'keep', '3 of 5')
+  t.equal(keepMajority(five, sees('a', 'b')), 'downSelf', '2 of 5, even with the oldest')
+  const four = five.slice(0, 4)
+  t.equal(keepMajority(four, sees('a', 'c')), 'keep', '2 of 4 with the oldest')
+  t.equal(keepMajority(four, sees('b', 'd')), 'downSelf', '2 of 4 without it')
+  t.equal(keepMajority([m('a', 1), m('b', 2)], sees('a')), 'keep', 'two nodes: the oldest survives the other')
+  t.equal(keepMajority([m('a', 1), m('b', 2)], sees('b')), 'downSelf', 'and the younger alone downs itself')
+  t.equal(oldestOf([m('x', 5), m('b', 3), m('a', 3)])?.id, 'a', 'ties by start time go to the smaller id')
+  t.equal(oldestOf([]), undefined)
+})

@@ -138,7 +138,9 @@ export class SingletonManager {
       this.lastCandidate = candidate
     }
     if (mine) {
-      if (this.phase === 'idle' && this.restartTimer === null) {
+      // On the losing side of a partition this node is about to down itself: taking over now
+      // would run a second instance beside the majority's.
+      if (this.phase === 'idle' && this.restartTimer === null && !this.view.inMinority) {
         const blockers = takeoverBlockers(members, this.self, this.previous, this.released)
         if (blockers.length === 0) this.startInstance()
         else this.log.debug({ singleton: this.options.name, waitingFor: blockers.map(nodeKey) }, 'singleton: waiting for the previous holder')
