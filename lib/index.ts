@@ -8,6 +8,7 @@ import { persistenceExtension } from './persistence/extension.js'
 import { discoveryExtension } from './cluster/discovery/extension.js'
 import { poolExtension } from './runtime/pool/extension.js'
 import { clusterExtension } from './cluster/extension.js'
+import { pubsubExtension } from './cluster/pubsub/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
@@ -16,6 +17,8 @@ installExtension(persistenceExtension)
 installExtension(discoveryExtension)
 installExtension(poolExtension)
 installExtension(clusterExtension)
+// After the cluster: a clustered system has joined before its pub/sub mediator announces anything.
+installExtension(pubsubExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -77,6 +80,21 @@ export { ClusterError, ClusterErrorCode } from './cluster/errors.js'
 export type { ClusterOptions } from './cluster/options.js'
 export { ClusterView, type ClusterMember, type ClusterEventMap, type ClusterEventName, type MemberStatus } from './cluster/view.js'
 export type { FailureDetectorOptions } from './cluster/failure-detector.js'
+export { PubSub, type ActorSubscribeOptions, type HandlerFor } from './cluster/pubsub/pubsub.js'
+export type { PubSubStats } from './cluster/pubsub/node.js'
+export {
+  defineTopic,
+  clusterTopic,
+  CLUSTER_TOPIC_NAME,
+  DEFAULT_BUFFER_SIZE,
+  type Topic,
+  type TopicLike,
+  type SubscribeOptions,
+  type PublishOptions,
+  type OverflowPolicy,
+  type Subscription,
+  type ClusterTopicEvent,
+} from './cluster/pubsub/types.js'
 export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
 export {
   metricCollectors,
