@@ -75,6 +75,16 @@ export class PubSubNode {
 
   /** Starts following the membership: re-announcing, dropping lost nodes, the system topic. */
   start(): void {
+    // A worker's loss is news only this node has: it goes to subscribers on every node.
+    this.offs.push(
+      this.runtime.onWorkerLost((thread) => {
+        try {
+          this.publish(CLUSTER_TOPIC_NAME, { type: 'workerLost', node: this.system.node, thread } satisfies ClusterTopicEvent, undefined, 'cluster')
+        } catch {
+          // A full `fail` subscriber was reported (counted, dead letter); nobody else to tell.
+        }
+      }),
+    )
     const view = this.system.cluster
     if (!view.enabled) return
     for (const event of MEMBER_EVENTS) {

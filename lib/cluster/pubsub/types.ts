@@ -97,6 +97,8 @@ export type ClusterTopicEvent =
 /**
  * The cluster's system topic. Each node publishes its own view of the membership to its own
  * subscribers (scope `local`), so a subscriber on any node and thread hears what its node saw.
+ * `workerLost` (a worker thread of `node` died; it is being restarted) is news only that node
+ * has: it is published to subscribers on every node.
  *
  * @example
  * system.pubsub.subscribe(clusterTopic, {}, (e) => {
