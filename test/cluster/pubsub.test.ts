@@ -290,6 +290,23 @@ t.test('workerLost: a dead worker thread of a is published on coerce.cluster to 
   for (const s of subs) s.unsubscribe()
 })
 
+t.test('a system without cluster: local pub/sub, with the mediator spawned on first need by a worker', async (t) => {
+  const lone = await ActorSystem.start({ nodeId: 'lone', workers: 1, logLevel: 'silent' })
+  t.teardown(() => lone.shutdown())
+  t.same((await lone.describe()).map((d) => d.id), [], 'no pub/sub actor until it is needed')
+  const got: unknown[] = []
+  lone.pubsub.subscribe('solo', {}, (m) => void got.push(m))
+  const onWorker = await lone.spawn(PubSubProbe, { placement: 1 })
+  await onWorker.ask('subscribeSelf', 'solo')
+  await until(() => lone.pubsub.stats().subscribers.solo === 2, 3000, "the worker's subscription")
+  await onWorker.ask('publishMany', 'solo', 10, 'w')
+  lone.pubsub.publish('solo', 'main-0')
+  await until(async () => got.length === 11 && (await onWorker.ask('seen')).length === 11, 3000)
+  t.same(of(got, 'w'), numbered('w'), 'a callback on main gets the worker publishes, in order')
+  t.same(of(await onWorker.ask('seen'), 'w'), numbered('w'), 'and so does the worker actor')
+  t.same(lone.pubsub.interestedNodes('solo'), [])
+})
+
 // Compile-time only (tsc checks the tests): typed topics check messages and handlers.
 export function typedTopicsCompile(system: ActorSystem, probe: ActorRef<PubSubProbe>): void {
   const nums = defineTopic<number>('nums')

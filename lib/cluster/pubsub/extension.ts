@@ -1,6 +1,6 @@
 /**
  * Pub/sub as an extension: `system.pubsub` on every thread; on the main thread of each system
- * the `PubSubNode`, its `$pubsub` mediator (spawned at start), the membership hooks and the
+ * the `PubSubNode`, its `$pubsub` mediator (spawned at start when clustered), the membership hooks and the
  * `coerce_pubsub_*` metric families. Installed after the cluster extension, so a clustered
  * system has joined before its mediator announces anything.
  */
@@ -8,7 +8,7 @@ import type { Extension } from '../../actor/extensions.js'
 import type { ActorSystem } from '../../actor/system.js'
 import type { MainRuntime } from '../../runtime/main-runtime.js'
 import { metricCollectors } from '../../util/metric-collectors.js'
-import { bindMediator, MEDIATOR_ID, PubSubMediator } from './mediator.js'
+import { bindMediator } from './mediator.js'
 import { PubSubNode } from './node.js'
 import { mainPubSub, workerPubSub, type PubSub } from './pubsub.js'
 
@@ -34,8 +34,9 @@ export const pubsubExtension: Extension = {
   async onStart(system) {
     const node = pubSubNodeOf(system)
     bindMediator(system, node)
-    const mediator = await system.spawn(PubSubMediator, { id: MEDIATOR_ID, placement: 'main' })
-    node.watch = (ref) => mediator.tell('watchSubscriber', ref)
+    // Other nodes talk to a clustered node's mediator from the start; a lone node spawns it
+    // on first need (so it runs no extra actor unless pub/sub is used across threads).
+    if (system.cluster.enabled) await node.ensureMediator()
     node.start()
     metricCollectors(system).register('pubsub', { collect: () => node.families() })
   },

@@ -25,6 +25,8 @@ export function bindMediator(system: ActorSystem, node: PubSubNode): void {
 }
 
 export class PubSubMediator extends Actor {
+  /** A worker spawns it on the main thread when a lone node has none yet. */
+  static actorModule = import.meta.url
   private readonly watched = new Set<string>()
 
   private get node(): PubSubNode {

@@ -11,7 +11,7 @@ import { actorTypeName } from '../../actor/actor.js'
 import { ActorRefError } from '../../actor/errors.js'
 import type { ActorRef } from '../../actor/ref.js'
 import type { ActorSystem } from '../../actor/system.js'
-import type { MainRuntime } from '../../runtime/main-runtime.js'
+import { MainRuntime } from '../../runtime/main-runtime.js'
 import type { MetricFamily } from '../../util/metric-collectors.js'
 import type { ClusterEventName } from '../view.js'
 import { MEDIATOR_ID, PubSubMediator } from './mediator.js'
@@ -60,8 +60,7 @@ export class PubSubNode {
   private nextId = 0
   private readonly offs: (() => void)[] = []
   private closed = false
-  /** Set once the mediator runs: it watches actor subscribers for this node. */
-  watch: (ref: ActorRef) => void = () => {}
+  private mediator: Promise<ActorRef<PubSubMediator>> | null = null
 
   constructor(
     private readonly system: ActorSystem,
@@ -75,16 +74,19 @@ export class PubSubNode {
 
   /** Starts following the membership: re-announcing, dropping lost nodes, the system topic. */
   start(): void {
-    // A worker's loss is news only this node has: it goes to subscribers on every node.
-    this.offs.push(
-      this.runtime.onWorkerLost((thread) => {
-        try {
-          this.publish(CLUSTER_TOPIC_NAME, { type: 'workerLost', node: this.system.node, thread } satisfies ClusterTopicEvent, undefined, 'cluster')
-        } catch {
-          // A full `fail` subscriber was reported (counted, dead letter); nobody else to tell.
-        }
-      }),
-    )
+    // A worker's loss is news only this node has: it goes to subscribers on every node. (A
+    // system on another runtime, as some tests build, has no workers to lose.)
+    if (this.runtime instanceof MainRuntime) {
+      this.offs.push(
+        this.runtime.onWorkerLost((thread) => {
+          try {
+            this.publish(CLUSTER_TOPIC_NAME, { type: 'workerLost', node: this.system.node, thread } satisfies ClusterTopicEvent, undefined, 'cluster')
+          } catch {
+            // A full `fail` subscriber was reported (counted, dead letter); nobody else to tell.
+          }
+        }),
+      )
+    }
     const view = this.system.cluster
     if (!view.enabled) return
     for (const event of MEMBER_EVENTS) {
@@ -131,6 +133,29 @@ export class PubSubNode {
     if (!sameInterest(before, interestOf(subs))) this.changed()
     if (sink.kind === 'ref') this.watch(sink.ref)
     return s
+  }
+
+  /**
+   * This node's mediator, spawned on first need: at start on a clustered node (other nodes talk
+   * to it), else with the first actor subscription or worker's use (a lone node without either
+   * runs no extra actor).
+   */
+  ensureMediator(): Promise<ActorRef<PubSubMediator>> {
+    this.mediator ??= this.system.spawn(PubSubMediator, { id: MEDIATOR_ID, placement: 'main' }).catch(async (e: unknown) => {
+      // A worker's spawn of it may have come first.
+      const found = e instanceof ActorRefError && e.code === 'AlreadyExists' ? await this.system.actorOf(MEDIATOR_ID) : undefined
+      if (found === undefined) throw e
+      return found as ActorRef<PubSubMediator>
+    })
+    return this.mediator
+  }
+
+  /** The mediator watches actor subscribers, so their subscriptions end when they stop. */
+  private watch(ref: ActorRef): void {
+    this.ensureMediator().then(
+      (m) => m.tell('watchSubscriber', ref),
+      (e: unknown) => this.system.host.logger.warn({ err: e }, 'pub/sub: no mediator to watch a subscriber'),
+    )
   }
 
   /** Ends subscription `id` (no-op when gone). */

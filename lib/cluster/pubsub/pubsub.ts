@@ -9,7 +9,7 @@ import { ActorRefError } from '../../actor/errors.js'
 import type { ActorRef } from '../../actor/ref.js'
 import type { ActorSystem } from '../../actor/system.js'
 import type { HandlerName } from '../../actor/types.js'
-import { MEDIATOR_ID, type PubSubMediator } from './mediator.js'
+import { MEDIATOR_ID, PubSubMediator } from './mediator.js'
 import type { PubSubNode, PubSubStats } from './node.js'
 import type { Sink } from './subscriber.js'
 import {
@@ -164,10 +164,7 @@ export function workerPubSub(system: ActorSystem): PubSub {
   // Found once (a lookup on the main thread); the tells queued behind it keep their order.
   let mediator: Promise<ActorRef<PubSubMediator>> | null = null
   const toMediator = (send: (m: ActorRef<PubSubMediator>) => void): void => {
-    mediator ??= system.actorOf(MEDIATOR_ID).then((r) => {
-      if (r === undefined) throw new ActorRefError('NotFound', 'the pub/sub mediator is not running on the main thread', { actorId: MEDIATOR_ID })
-      return r as ActorRef<PubSubMediator>
-    })
+    mediator ??= findMediator(system)
     mediator.then(send).catch((e: unknown) => system.host.logger.warn({ err: e }, 'pub/sub: cannot reach the main thread'))
   }
   return new PubSub({
@@ -197,6 +194,19 @@ export function workerPubSub(system: ActorSystem): PubSub {
     interestedNodes: () => [],
     stats: () => ({ subscribers: {}, dropped: {} }),
   })
+}
+
+/** The main thread's mediator, spawned there when a lone node has none yet (it is made on first need). */
+async function findMediator(system: ActorSystem): Promise<ActorRef<PubSubMediator>> {
+  const found = await system.actorOf(MEDIATOR_ID)
+  if (found !== undefined) return found as ActorRef<PubSubMediator>
+  try {
+    return await system.spawn(PubSubMediator, { id: MEDIATOR_ID, placement: 'main' })
+  } catch (e) {
+    const again = e instanceof ActorRefError && e.code === 'AlreadyExists' ? await system.actorOf(MEDIATOR_ID) : undefined
+    if (again === undefined) throw e
+    return again as ActorRef<PubSubMediator>
+  }
 }
 
 function checkTopic(topic: TopicLike<unknown>): string {
