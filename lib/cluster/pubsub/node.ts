@@ -54,6 +54,12 @@ export class PubSubNode {
   private readonly topics = new Map<string, Map<string, Subscriber>>()
   private readonly byId = new Map<string, Subscriber>()
   private readonly remote = new Map<string, RemoteInterest>()
+  /**
+   * Node runs that went down or left: a late announcement of theirs (already on its way) must
+   * not bring their interest back. A run never comes back, so a key stays here for good (one
+   * short string per lost run).
+   */
+  private readonly gone = new Set<string>()
   private readonly drops = new Map<string, Map<string, number>>()
   private version = 0
   private announcePending = false
@@ -255,7 +261,7 @@ export class PubSubNode {
     if (sameNode(from, this.system.node) || this.closed) return
     const key = nodeKey(from)
     const member = this.system.cluster.members().find((m) => sameNode(m.node, from))
-    if (member !== undefined && (member.status === 'down' || member.status === 'removed')) return
+    if (this.gone.has(key) || (member !== undefined && (member.status === 'down' || member.status === 'removed'))) return
     const known = this.remote.get(key)
     if (known === undefined || version >= known.version) {
       this.remote.set(key, { node: from, version, topics: new Map(entries.map(([t, all, keys]) => [t, { all, keys }])) })
@@ -275,6 +281,7 @@ export class PubSubNode {
 
   private forgetNode(node: NodeAddress): void {
     this.remote.delete(nodeKey(node))
+    this.gone.add(nodeKey(node))
   }
 
   private greet(node: NodeAddress): void {
