@@ -9,6 +9,7 @@ import { discoveryExtension } from './cluster/discovery/extension.js'
 import { poolExtension } from './runtime/pool/extension.js'
 import { clusterExtension } from './cluster/extension.js'
 import { singletonExtension } from './cluster/singleton/extension.js'
+import { pubsubExtension } from './cluster/pubsub/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
@@ -18,6 +19,8 @@ installExtension(discoveryExtension)
 installExtension(poolExtension)
 installExtension(clusterExtension)
 installExtension(singletonExtension)
+// After the cluster: a clustered system has joined before its pub/sub mediator announces anything.
+installExtension(pubsubExtension)
 
 export { Actor } from './actor/actor.js'
 export { ActorContext } from './actor/context.js'
@@ -82,6 +85,21 @@ export type { FailureDetectorOptions } from './cluster/failure-detector.js'
 export { DEFAULT_SINGLETON_BUFFER, type SingletonOptions } from './cluster/singleton/options.js'
 export type { SingletonReport, SingletonState } from './cluster/singleton/manager.js'
 export type { ClusterSingletonsReport } from './cluster/singleton/http.js'
+export { PubSub, type ActorSubscribeOptions, type HandlerFor } from './cluster/pubsub/pubsub.js'
+export type { PubSubStats } from './cluster/pubsub/node.js'
+export {
+  defineTopic,
+  clusterTopic,
+  CLUSTER_TOPIC_NAME,
+  DEFAULT_BUFFER_SIZE,
+  type Topic,
+  type TopicLike,
+  type SubscribeOptions,
+  type PublishOptions,
+  type OverflowPolicy,
+  type Subscription,
+  type ClusterTopicEvent,
+} from './cluster/pubsub/types.js'
 export { LOG_LEVELS, actorLogger, isLogLevel, type HandlerSource } from './util/logger.js'
 export {
   metricCollectors,

@@ -67,6 +67,7 @@ export class MainRuntime implements SystemRuntime {
   private closing = false
   /** @internal Set by the cluster module when the system joins a cluster. */
   cluster: ClusterHooks | null = null
+  private readonly workerLostListeners = new Set<(thread: number) => void>()
 
   constructor(
     private readonly host: ActorHost,
@@ -75,7 +76,10 @@ export class MainRuntime implements SystemRuntime {
     host.onReleased = (cell) => this.release(cell.id, 0)
     this.workers = new MainWorkers(host, options, {
       onMessage: (thread, m) => this.onWorkerMessage(thread, m),
-      onLost: (thread, error) => void this.recovery.onWorkerLost(thread, error),
+      onLost: (thread, error) => {
+        for (const l of this.workerLostListeners) l(thread)
+        void this.recovery.onWorkerLost(thread, error)
+      },
     })
     this.stats = new RuntimeStats(host, options, this.workers)
     this.recovery = new WorkerRecovery({
@@ -361,6 +365,15 @@ export class MainRuntime implements SystemRuntime {
   /** @internal Publishes `data` under `topic` to every running worker (see `MainWorkers.broadcast`); nothing once shutting down. */
   broadcast(topic: string, data: unknown): void {
     if (!this.closing) this.workers.broadcast(topic, data)
+  }
+
+  /**
+   * @internal Calls `listener` with the thread number each time a worker thread dies (before
+   * its recovery starts); returns what removes it. Pub/sub publishes it on `coerce.cluster`.
+   */
+  onWorkerLost(listener: (thread: number) => void): () => void {
+    this.workerLostListeners.add(listener)
+    return () => this.workerLostListeners.delete(listener)
   }
 
   /** @internal The Worker object of thread `thread` (operations tooling and fault tests). */
