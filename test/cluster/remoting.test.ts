@@ -4,6 +4,9 @@
 import t from 'tap'
 import { ClusterNode, closeAll, type OpError, eventually, upIds } from '../helpers/cluster-nodes.js'
 
+// Five groups of real node processes: about a minute on a quiet 2-core box, more on a busy one.
+t.setTimeout(300_000)
+
 const nodes = new Set<ClusterNode>()
 t.teardown(() => closeAll(nodes))
 const start = async (config: Parameters<typeof ClusterNode.start>[0]): Promise<ClusterNode> => {
@@ -132,4 +135,45 @@ t.test('while a lost node is not down yet, its send buffer is bounded: asks past
   t.ok(atOnce.every((o) => o.code === 'NodeUnreachable' && o.ms < 1000), 'with NodeUnreachable, without waiting')
   t.equal(queued.length, 4, 'the four buffered ones')
   t.ok(queued.every((o) => o.code === 'NodeUnreachable' && o.ms < 10_000), `fail when the node is marked down: ${JSON.stringify(queued)}`)
+})
+
+t.test('pub/sub between node processes: every subscriber gets every message in order, keys filter, unsubscribe and leave end subscriptions, system events on every node', async (t) => {
+  const p1 = await start({ nodeId: 'p1' })
+  const p2 = await start({ nodeId: 'p2', workers: 1, seeds: [p1.advertise] })
+  const p3 = await start({ nodeId: 'p3', seeds: [p1.advertise] })
+  for (const n of [p1, p2, p3]) await eventually(`${n.id} sees three up members`, async () => (await upIds(n)).join() === 'p1,p2,p3')
+  for (const n of [p1, p2, p3]) await n.op({ op: 'subscribe', sub: 'system', topic: 'coerce.cluster' })
+  await p2.op({ op: 'subscribe', sub: 'all', topic: 'news' })
+  await p3.op({ op: 'subscribe', sub: 'all', topic: 'news' })
+  await p3.op({ op: 'subscribe', sub: 'k1', topic: 'news', key: 'k1' })
+  await eventually('p1 knows who wants news', async () => (await p1.op<string[]>({ op: 'interested', topic: 'news' })).join() === 'p2,p3')
+  const sentAt = performance.now()
+  await p1.op({ op: 'publish', topic: 'news', count: 10, from: 'p1' })
+  await p2.op({ op: 'publish', topic: 'news', count: 10, from: 'p2' })
+  await p1.op({ op: 'publish', topic: 'news', count: 3, from: 'p1k', key: 'k1' })
+  const expectAll = [...Array.from({ length: 10 }, (_, i) => `p1-${i}`), ...Array.from({ length: 10 }, (_, i) => `p2-${i}`), 'p1k-0', 'p1k-1', 'p1k-2']
+  for (const n of [p2, p3]) {
+    await eventually(`${n.id} got all 23`, async () => (await n.op<string[]>({ op: 'received', sub: 'all' })).length >= 23, 3000)
+    const got = await n.op<string[]>({ op: 'received', sub: 'all' })
+    t.same([...got].sort(), [...expectAll].sort(), `${n.id}: every message once`)
+    for (const from of ['p1-', 'p2-']) {
+      const mine = got.filter((m) => m.startsWith(from))
+      t.same(mine, [...mine].sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1])), `${n.id}: in order from ${from.slice(0, 2)}`)
+    }
+  }
+  t.ok(performance.now() - sentAt < 3000, 'within 3 s')
+  t.same(await p3.op({ op: 'received', sub: 'k1' }), ['p1k-0', 'p1k-1', 'p1k-2'], 'a keyed subscriber gets only its key')
+
+  await p3.op({ op: 'unsubscribe', sub: 'all' })
+  await p3.op({ op: 'unsubscribe', sub: 'k1' })
+  await eventually('p1 drops p3 from news', async () => (await p1.op<string[]>({ op: 'interested', topic: 'news' })).join() === 'p2')
+  await p2.leave()
+  await eventually('p1 drops the departed p2', async () => (await p1.op<string[]>({ op: 'interested', topic: 'news' })).length === 0)
+  await p1.op({ op: 'publish', topic: 'news', count: 2, from: 'late' })
+  await new Promise((r) => setTimeout(r, 300))
+  t.notOk((await p3.op<string[]>({ op: 'received', sub: 'all' })).some((m) => m.startsWith('late')), 'nothing after unsubscribe')
+  for (const n of [p1, p3]) {
+    await eventually(`${n.id} heard p2 leave on coerce.cluster`, async () => (await n.op<string[]>({ op: 'received', sub: 'system' })).includes('memberLeft:p2'))
+  }
+  t.pass('system events on every node')
 })
