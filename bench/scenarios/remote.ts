@@ -6,6 +6,8 @@
  *   node that joins it, finds the counter with `actorOf` and tells or asks it. Both nodes run
  *   with `workers: 0` (the counter on the child's main thread, plus each node's network thread):
  *   worker threads on both sides would oversubscribe the 2-core benchmark box.
+ * - `remote.pubsub.publish`: distributed pub/sub (issue 13). The child also hosts two counting
+ *   subscribers of a topic (bench/fixtures/pubsub-actors.ts); this process's node publishes.
  * - `baseline.ws.*`: raw `ws` carrying msgpackr messages shaped like the runtime's frames
  *   (bench/lib/ws-batch.ts) to bench/fixtures/ws-counter.ts: tells batched 100 per WebSocket
  *   message, and asks one at a time; the ceiling for `remote.tell` and `remote.ask.seq`.
@@ -14,13 +16,14 @@
  */
 import { ServiceBroker } from 'moleculer'
 import { WebSocket, type RawData } from 'ws'
-import { ActorRefError, ActorSystem, type ActorRef } from '../../lib/index.js'
+import { ActorRefError, ActorSystem, defineTopic, type Actor, type ActorRef } from '../../lib/index.js'
 import type { Measurement, Scenario, ScenarioContext } from '../scenario.js'
 import { startChild, type ChildNode } from '../lib/child-node.js'
 import { Fixture } from '../lib/fixture.js'
 import { BATCH_MESSAGES, BatchWriter, KIND_ASK, KIND_REPLY, KIND_TELL, readBatch, type TellMessage } from '../lib/ws-batch.js'
-import { checkAborted, measurePipelined, measureSequential, measureTell } from '../lib/workloads.js'
+import { checkAborted, measurePipelined, measureSequential, measureTell, TELL_CHUNK } from '../lib/workloads.js'
 import type { BenchCounter } from '../fixtures/worker-actors.js'
+import { SUBSCRIBER_IDS, TALLY_ID, type PubSubTally } from '../fixtures/pubsub-actors.js'
 
 const WS_COUNTER = new URL('../fixtures/ws-counter.ts', import.meta.url)
 const MOLECULER_COUNTER = new URL('../fixtures/moleculer-counter.ts', import.meta.url)
@@ -38,6 +41,16 @@ const LOOKUP_TIMEOUT_MS = 10_000
  * it and stops the child anyway: with the child's own 5 s this stays inside teardown's 10 s.
  */
 const SHUTDOWN_TIMEOUT_MS = 4_000
+/** How long the child's subscriptions may take to reach this node (interest announcement), ms. */
+const INTEREST_TIMEOUT_MS = 10_000
+/** The topic of `remote.pubsub.publish`; each message is the publish's sequence number. */
+const BENCH_TOPIC = defineTopic<number>('bench.pubsub')
+/**
+ * Publishes that may be ahead of what the child's subscribers have counted before the publisher
+ * waits: half the 65 536-frame outbox to the network thread, so a publish never finds it full
+ * (a full outbox makes the copy for that node undeliverable, a counted drop).
+ */
+const PUBSUB_WINDOW = 32_768
 /** The cluster secret both benchmark nodes share (loopback only; nothing to protect). */
 const CLUSTER_SECRET = 'bench-secret-1'
 
@@ -215,13 +228,13 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
  * Asks the cluster for the child's `counter` until it answers: the name reaches its owner in
  * the name directory when the ring changes, which may be a moment after the join completed.
  */
-async function findCounter(system: ActorSystem, signal: AbortSignal): Promise<ActorRef<BenchCounter>> {
+async function findCounter<A extends Actor = BenchCounter>(system: ActorSystem, signal: AbortSignal, name = 'counter'): Promise<ActorRef<A>> {
   const deadline = Date.now() + LOOKUP_TIMEOUT_MS
   for (;;) {
-    const ref = await system.actorOf<BenchCounter>('counter')
+    const ref = await system.actorOf<A>(name)
     if (ref !== undefined) return ref
     checkAborted(signal)
-    if (Date.now() > deadline) throw new Error(`the child's counter was not found in the cluster within ${LOOKUP_TIMEOUT_MS} ms`)
+    if (Date.now() > deadline) throw new Error(`the child's ${name} was not found in the cluster within ${LOOKUP_TIMEOUT_MS} ms`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -234,9 +247,10 @@ interface CoerceClient {
 
 /**
  * Starts this process's node, joined to the child's through its port, and finds the counter;
- * shuts the node down again when that fails.
+ * shuts the node down again when that fails. `then` (also shut down on failure) does more
+ * setup with the node.
  */
-async function joinChild(ctx: ScenarioContext, child: ChildNode): Promise<CoerceClient> {
+async function joinChild<C extends CoerceClient = CoerceClient>(ctx: ScenarioContext, child: ChildNode, then?: (client: CoerceClient) => Promise<C>): Promise<C> {
   const system = await ActorSystem.start({
     nodeId: `bench-client-${process.pid}`,
     workers: 0,
@@ -247,7 +261,7 @@ async function joinChild(ctx: ScenarioContext, child: ChildNode): Promise<Coerce
   try {
     const counter = await findCounter(system, ctx.signal)
     await counter.ask('get') // the connection carries user messages before the clock starts
-    return { system, counter }
+    return then === undefined ? ({ system, counter } as C) : await then({ system, counter })
   } catch (e) {
     await within(system.shutdown(), SHUTDOWN_TIMEOUT_MS, 'shutting down the benchmark node').catch(() => {})
     throw e
@@ -258,9 +272,12 @@ async function joinChild(ctx: ScenarioContext, child: ChildNode): Promise<Coerce
  * The counter node in a child process and this process's node joined to it. Teardown shuts this
  * node down first (it leaves the cluster), then stops the child, whatever the first step did.
  */
-const coerceFixture = (): Fixture<{ child: ChildNode; client: CoerceClient }> =>
+const coerceFixture = <C extends CoerceClient = CoerceClient>(extraArgs: string[] = [], then?: (ctx: ScenarioContext, client: CoerceClient) => Promise<C>): Fixture<{ child: ChildNode; client: C }> =>
   new Fixture(
-    (ctx) => withChild(ctx, COERCE_NODE, [`bench-counter-${process.pid}`, CLUSTER_SECRET], (child) => joinChild(ctx, child)),
+    (ctx) =>
+      withChild(ctx, COERCE_NODE, [`bench-counter-${process.pid}`, CLUSTER_SECRET, ...extraArgs], (child) =>
+        joinChild(ctx, child, then === undefined ? undefined : (client) => then(ctx, client)),
+      ),
     async ({ child, client }) => {
       try {
         await within(client.system.shutdown(), SHUTDOWN_TIMEOUT_MS, 'shutting down the benchmark node')
@@ -292,9 +309,90 @@ async function remoteTellRun(counter: ActorRef<BenchCounter>, messages: number, 
   return { ...measured, extra: { outboxFullWaits: waits } }
 }
 
+/** The publisher's node, and the child's two subscribers and drop tally. */
+interface PubSubClient extends CoerceClient {
+  subscribers: ActorRef<BenchCounter>[]
+  tally: ActorRef<PubSubTally>
+}
+
+/**
+ * Finds the child's subscribers and tally, then waits until this node knows the child's
+ * interest in the topic (it arrives by announcement, a moment after the child subscribed): a
+ * publish before that would reach nobody.
+ */
+async function findSubscribers(ctx: ScenarioContext, client: CoerceClient): Promise<PubSubClient> {
+  const { system } = client
+  const subscribers = await Promise.all(SUBSCRIBER_IDS.map((id) => findCounter(system, ctx.signal, id)))
+  const tally = await findCounter<PubSubTally>(system, ctx.signal, TALLY_ID)
+  const childId = `bench-counter-${process.pid}`
+  const deadline = Date.now() + INTEREST_TIMEOUT_MS
+  while (!system.pubsub.interestedNodes(BENCH_TOPIC).includes(childId)) {
+    checkAborted(ctx.signal)
+    if (Date.now() > deadline) throw new Error(`the child's interest in ${BENCH_TOPIC.name} did not reach this node within ${INTEREST_TIMEOUT_MS} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return { ...client, subscribers, tally }
+}
+
+/** Deliveries the child's subscribers have handled, all together. */
+async function deliveries(subscribers: ActorRef<BenchCounter>[]): Promise<number> {
+  let sum = 0
+  for (const n of await Promise.all(subscribers.map((s) => s.ask('get')))) sum += n
+  return sum
+}
+
+/** Drops on the topic on both nodes (the publisher's `undeliverable` copies, the subscribers' overflow). */
+async function pubsubDrops({ system, tally }: PubSubClient): Promise<number> {
+  let sum = 0
+  for (const n of Object.values(system.pubsub.stats().dropped[BENCH_TOPIC.name] ?? {})) sum += n ?? 0
+  for (const n of Object.values(await tally.ask('dropped'))) sum += n
+  return sum
+}
+
+/**
+ * `remote.pubsub.publish`: publishes `publishes` numbers on the topic in chunks of 1000 with
+ * setImmediate between them, never more than {@link PUBSUB_WINDOW} ahead of what the
+ * subscribers counted; the clock stops when the subscribers have counted every delivery (two
+ * per publish). Any drop fails the repetition: the figure counts only when all arrived.
+ */
+async function remotePubSubRun(client: PubSubClient, publishes: number, signal: AbortSignal): Promise<Measurement> {
+  const { system, subscribers } = client
+  const perPublish = subscribers.length
+  const dropsBefore = await pubsubDrops(client)
+  const base = await deliveries(subscribers)
+  const goal = base + publishes * perPublish
+  let windowWaits = 0
+  const start = performance.now()
+  let seen = base
+  for (let sent = 0; sent < publishes; ) {
+    while (base + (sent - PUBSUB_WINDOW) * perPublish > seen) {
+      windowWaits++
+      checkAborted(signal)
+      seen = await deliveries(subscribers)
+    }
+    const end = Math.min(publishes, sent + TELL_CHUNK)
+    for (; sent < end; sent++) system.pubsub.publish(BENCH_TOPIC, sent)
+    checkAborted(signal)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  // Every wait is an ask (askTimeoutMs 10 s) and the scenario's time bound covers the loop; a
+  // drop would leave the count short for good, so it ends the wait with an error at once.
+  while ((seen = await deliveries(subscribers)) < goal) {
+    checkAborted(signal)
+    const dropped = (await pubsubDrops(client)) - dropsBefore
+    if (dropped > 0) throw new Error(`${dropped} pub/sub deliveries dropped (${seen - base} of ${goal - base} arrived)`)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  const seconds = (performance.now() - start) / 1000
+  const dropped = (await pubsubDrops(client)) - dropsBefore
+  if (dropped > 0 || seen !== goal) throw new Error(`${dropped} pub/sub deliveries dropped, ${seen - base} of ${goal - base} counted`)
+  return { opsPerSec: (goal - base) / seconds, p50us: null, p99us: null, extra: { publishes, subscribers: perPublish, dropped, windowWaits } }
+}
+
 const remoteTell = coerceFixture()
 const remoteAskSeq = coerceFixture()
 const remoteAskPipelined = coerceFixture()
+const remotePubSub = coerceFixture([BENCH_TOPIC.name], findSubscribers)
 const wsTell = wsFixture()
 const wsAskSeq = wsFixture()
 const moleculerSeq = moleculerFixture()
@@ -333,6 +431,17 @@ const scenarios: Scenario[] = [
     run(ctx) {
       const { counter } = remoteAskPipelined.current.client
       return measurePipelined(() => counter.ask('get'), ctx.quick ? 50_000 : 200_000, ctx.signal)
+    },
+    timeoutMs: 120_000,
+  },
+  {
+    name: 'remote.pubsub.publish',
+    system: 'coerce-ts',
+    description:
+      "Distributed pub/sub: this node publishes numbers on a topic, 2 actor subscribers on the second node (a child process, workers: 0 on both) each count them; one copy per publish crosses to that node and fans out there. Chunks of 1000 with setImmediate between them, at most 32 768 publishes ahead of the count; ops/s are deliveries (2 per publish), and the clock stops when `ask('get')` on both subscribers shows every delivery. Any drop fails the repetition.",
+    ...remotePubSub.hooks(),
+    run(ctx) {
+      return remotePubSubRun(remotePubSub.current.client, ctx.quick ? 100_000 : 500_000, ctx.signal)
     },
     timeoutMs: 120_000,
   },
