@@ -46,6 +46,8 @@ export class ActorHost {
   private readonly cells = new Map<string, ActorCell>()
   /** Top-level cells in spawn order. */
   private readonly roots = new Map<string, ActorCell>()
+  /** Refs whose messages from other threads and nodes go to a target that is not a cell here (see {@link ActorHost.addForwarder}). */
+  private readonly forwarders = new Map<string, ActorRef>()
   private anonymousSeq = 0
   private closed = false
   /** The runtime that places spawns (set by the ActorSystem right after construction). */
@@ -70,6 +72,25 @@ export class ActorHost {
   /** The live cell with this id, tracked or anonymous. */
   cell(id: string): ActorCell | undefined {
     return this.cells.get(id)
+  }
+
+  /**
+   * @internal Messages that other threads or nodes send to `id` on this thread go to `ref`
+   * (a target that is no cell, such as a cluster singleton's proxy), and refs that arrive
+   * naming `id` on this thread resolve to it. Undone by {@link ActorHost.removeForwarder}.
+   */
+  addForwarder(id: string, ref: ActorRef): void {
+    this.forwarders.set(id, ref)
+  }
+
+  /** @internal */
+  removeForwarder(id: string): void {
+    this.forwarders.delete(id)
+  }
+
+  /** @internal The ref registered for `id` by {@link ActorHost.addForwarder}. */
+  forwarder(id: string): ActorRef | undefined {
+    return this.forwarders.get(id)
   }
 
   /** Live top-level cells. */

@@ -107,6 +107,12 @@ export class ThreadRouter {
 
   /** A ref for an address: the local cell when it lives here, else a target on its thread or node. */
   refFor(a: RefAddress): ActorRef {
+    if (a.thread === this.thread) {
+      // A forwarder stands for the same logical actor on every node (a singleton's proxy):
+      // a ref to another node's one resolves to this node's, when this node has it.
+      const fwd = this.host.forwarder(a.id)
+      if (fwd !== undefined && fwd.actorType === a.actorType) return fwd
+    }
     if (a.thread === this.thread && sameNode(a.node, this.host.node)) {
       const cell = this.host.cell(a.id)
       if (cell !== undefined) return cell.self

@@ -75,6 +75,11 @@ export class WorkerRuntime implements SystemRuntime {
     return target.self
   }
 
+  /** A ref for an address, as a ref arriving in a message to this worker would be rebuilt. */
+  refFor(address: RefAddress): ActorRef {
+    return this.node.router.refFor(address)
+  }
+
   async actorOf(id: string): Promise<ActorRef | undefined> {
     const local = this.host.cell(id)
     if (local !== undefined && local.tracked && local.alive) return local.self

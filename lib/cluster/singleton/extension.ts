@@ -1,9 +1,11 @@
 /**
- * The cluster singleton as an extension: `system.singleton()` on every system (main thread),
- * the handover at a graceful leave (through the cluster's `beforeLeave` hook, so the instance
- * has stopped before peers hear of the leave), `GET /cluster/singletons`, and closing the
+ * The cluster singleton as an extension: `system.singleton()` on every system (on a worker, a
+ * ref through its main thread's proxy), the handover at a graceful leave (through the
+ * cluster's `beforeLeave` hook, so the instance has stopped before peers hear of the leave),
+ * `GET /cluster/singletons`, and closing the
  * managers at shutdown.
  */
+import { actorTypeName, handlerNamesOf } from '../../actor/actor.js'
 import { ActorRefError } from '../../actor/errors.js'
 import type { Extension } from '../../actor/extensions.js'
 import type { ActorRef } from '../../actor/ref.js'
@@ -13,6 +15,8 @@ import { clusterOf } from '../extension.js'
 import { registerSingletonHttp } from './http.js'
 import { SingletonManager } from './manager.js'
 import { resolveSingletonOptions, type SingletonOptions } from './options.js'
+import { proxyId } from './proxy-target.js'
+import type { WorkerRuntime } from '../../runtime/worker-runtime.js'
 
 const managers = new WeakMap<ActorSystem, Map<string, SingletonManager>>()
 
@@ -23,11 +27,16 @@ export function singletonsOf(system: ActorSystem): ReadonlyMap<string, Singleton
 
 function singletonOf(system: ActorSystem) {
   return <C extends ActorClass>(type: C, options: SingletonOptions<C>): ActorRef<InstanceType<C>> => {
-    if (system.host.thread !== 0) {
-      throw new ActorRefError('NotSupported', 'system.singleton() is for the main thread: pass its ref to actors on workers in a message, or ask it from the main thread', { actorType: type.name })
-    }
     if (system.isShutdown) throw new ActorRefError('SystemShutdown', 'the actor system is shut down', { actorType: type.name })
     const resolved = resolveSingletonOptions(options)
+    if (system.host.thread !== 0) {
+      // A worker talks to the singleton through its main thread's proxy, which the main thread's
+      // own `system.singleton()` call set up (without it, messages fail with `NotFound`).
+      handlerNamesOf(type) // so the ref checks handler names here, as for the class's other refs
+      const id = proxyId(resolved.name)
+      const runtime = system.runtime as WorkerRuntime
+      return runtime.refFor({ node: system.node, thread: 0, id, actorType: actorTypeName(type), path: id }) as ActorRef<InstanceType<C>>
+    }
     let byName = managers.get(system)
     if (byName === undefined) {
       byName = new Map()

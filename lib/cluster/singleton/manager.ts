@@ -98,6 +98,8 @@ export class SingletonManager {
       onDropped: (handler, error) => this.log.warn({ singleton: options.name, handler, err: error }, 'a buffered tell to a singleton was dropped'),
     })
     this.ref = new ActorRef(this.target)
+    // Messages from workers and other nodes to `$singleton-proxy:<name>` come to this proxy.
+    system.host.addForwarder(this.target.id, this.ref)
   }
 
   /** Spawns this node's agent and follows the membership. */
@@ -331,6 +333,7 @@ export class SingletonManager {
     if (this.restartTimer !== null) clearTimeout(this.restartTimer)
     for (const w of [...this.startWaiters]) w(null)
     this.startWaiters.clear()
+    // The forwarder stays: messages from workers and peers get `SystemShutdown`, not `NotFound`.
     this.target.close('SystemShutdown', 'the actor system is shut down')
   }
 }

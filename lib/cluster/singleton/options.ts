@@ -55,10 +55,12 @@ declare module '../../actor/system.js' {
      * same name and class on every node (at start-up); each call on a node returns the same
      * ref. The instance starts only after the previous holder is confirmed gone (down, left,
      * or handed over); meanwhile messages wait in a buffer of `bufferSize` (1000), asks with
-     * their own timeouts. Main thread only. See docs/cluster.md, "Cluster singleton".
+     * their own timeouts. On a worker thread it returns a ref through its main thread's proxy
+     * (the main thread must have called it for `name`); the ref may also be sent in messages,
+     * to any thread or node. See docs/cluster.md, "Cluster singleton".
      *
      * Throws `TypeError` for bad options, `ActorRefError` `AlreadyExists` when the name runs
-     * another class on this node, `NotSupported` on a worker thread.
+     * another class on this node (main thread).
      *
      * @example
      * registerActors(import.meta.url, Coordinator)

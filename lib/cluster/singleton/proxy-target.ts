@@ -12,9 +12,18 @@ import { ActorRefError, type ActorErrorCode } from '../../actor/errors.js'
 import type { MessageTarget, TerminationListener } from '../../actor/target.js'
 import type { AskOptions } from '../../actor/types.js'
 
+/**
+ * The proxy's id for singleton `name`, the same on every node: the main thread registers its
+ * proxy under it (`ActorHost.addForwarder`), so a worker's ref to it and a ref that arrives in a
+ * message (from this node or another) reach the singleton through this node's proxy.
+ */
+export function proxyId(name: string): string {
+  return `$singleton-proxy:${name}`
+}
+
 /** What the proxy needs to know; the manager builds it. */
 export interface SingletonTargetOptions {
-  /** The singleton's name (also the ref's id). */
+  /** The singleton's name (the ref's id is `$singleton-proxy:<name>`). */
   name: string
   actorType: string
   node: NodeAddress
@@ -46,11 +55,11 @@ export class SingletonTarget implements MessageTarget {
   constructor(private readonly o: SingletonTargetOptions) {}
 
   get id(): string {
-    return this.o.name
+    return proxyId(this.o.name)
   }
 
   get path(): string {
-    return this.o.name
+    return proxyId(this.o.name)
   }
 
   get actorType(): string {
@@ -139,8 +148,8 @@ export class SingletonTarget implements MessageTarget {
 
   describe(): Promise<ActorDescription> {
     return Promise.resolve({
-      id: this.o.name,
-      path: this.o.name,
+      id: proxyId(this.o.name),
+      path: proxyId(this.o.name),
       actorType: this.o.actorType,
       status: this.closedWith !== null ? 'stopped' : 'running',
       tracked: true,
@@ -218,6 +227,6 @@ export class SingletonTarget implements MessageTarget {
   }
 
   private error(code: ActorErrorCode, message: string, handler?: string): ActorRefError {
-    return new ActorRefError(code, message, { actorId: this.o.name, actorType: this.o.actorType, ...(handler !== undefined ? { handler } : {}) })
+    return new ActorRefError(code, message, { actorId: proxyId(this.o.name), actorType: this.o.actorType, ...(handler !== undefined ? { handler } : {}) })
   }
 }

@@ -184,7 +184,16 @@ export class InboundFrames {
   private onTell(channel: number, id: string, handler: string, args: unknown[]): boolean {
     const cell = this.r.host.cell(id)
     if (cell === undefined) {
-      this.r.host.deadLetterFor(id, '?', handler, args, 'no such actor on this thread')
+      const fwd = this.r.host.forwarder(id)
+      if (fwd === undefined) {
+        this.r.host.deadLetterFor(id, '?', handler, args, 'no such actor on this thread')
+        return true
+      }
+      try {
+        fwd.target.tell(handler, args)
+      } catch (e) {
+        this.r.host.deadLetterFor(id, fwd.actorType, handler, args, e instanceof Error ? e.message : String(e))
+      }
       return true
     }
     const outcome = cell.deliver(handler, args, null)
@@ -198,7 +207,18 @@ export class InboundFrames {
   private onAsk(from: PeerId, id: string, handler: string, args: unknown[], requestId: number, deadline: number, channel: number): boolean {
     const cell = this.r.host.cell(id)
     if (cell === undefined) {
-      this.r.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))])
+      const fwd = this.r.host.forwarder(id)
+      if (fwd === undefined) {
+        this.r.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))])
+        return true
+      }
+      // A forwarder (a singleton's proxy) takes the ask with what is left of the caller's timeout.
+      const reply = new PeerReply(this.r, from, requestId, id, fwd.actorType, handler, deadline)
+      const left = Math.max(1, deadline - (performance.timeOrigin + performance.now()))
+      fwd.target.ask(handler, args, { timeoutMs: left }).then(
+        (v) => reply.resolve(v),
+        (e: unknown) => reply.reject(e),
+      )
       return true
     }
     const reply = new PeerReply(this.r, from, requestId, cell.id, cell.actorType, handler, deadline)
