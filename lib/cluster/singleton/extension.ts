@@ -2,8 +2,7 @@
  * The cluster singleton as an extension: `system.singleton()` on every system (on a worker, a
  * ref through its main thread's proxy), the handover at a graceful leave (through the
  * cluster's `beforeLeave` hook, so the instance has stopped before peers hear of the leave),
- * `GET /cluster/singletons`, and closing the
- * managers at shutdown.
+ * `GET /cluster/singletons`, and closing the managers at shutdown.
  */
 import { actorTypeName, handlerNamesOf } from '../../actor/actor.js'
 import { ActorRefError } from '../../actor/errors.js'
