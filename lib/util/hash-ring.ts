@@ -40,7 +40,11 @@ export function murmur3(bytes: Uint8Array, seed = 0): number {
       k = Math.imul(k, c2)
       h ^= k
   }
-  h ^= len
+  return fmix32(h ^ len)
+}
+
+/** murmur3's final avalanche: every input bit affects every output bit (unsigned result). */
+export function fmix32(h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13

@@ -3,7 +3,6 @@
 // RuntimeStatusSource), /metrics checked by promtool, the prom-client registry behind /metrics
 // (one snapshot per scrape, shared concurrent scrapes, families coming and going), /openapi.json
 // checked against live responses, the route table, option validation and lifecycle.
-import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import t, { type Test } from 'tap'
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -27,6 +26,7 @@ import {
 } from '../../lib/index.js'
 import { MetricsRegistry } from '../../lib/api/metrics-registry.js'
 import { runtimeStatusSource } from '../../lib/api/runtime-status.js'
+import { promtool, readSeries, type Series } from '../helpers/prometheus.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -67,44 +67,6 @@ function memoryLogger(): Logger & { lines: { level: string; fields: Record<strin
 
 // ------------------------------------------------------------------ Prometheus text helpers
 
-interface PromRun {
-  rc: number
-  output: string
-}
-
-/** Runs promtool's exposition parser and linter (Debian package `prometheus`). */
-function promtool(text: string): PromRun {
-  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
-  if (r.error !== undefined) {
-    throw new Error(`promtool is needed to validate /metrics (apt-get install prometheus): ${r.error.message}`)
-  }
-  return { rc: r.status ?? -1, output: `${r.stdout}${r.stderr}` }
-}
-
-interface Series {
-  name: string
-  labels: Record<string, string>
-  value: number
-}
-
-/** Reads the sample lines back (for assertions on values; promtool judges validity). */
-function readSeries(text: string): Series[] {
-  const out: Series[] = []
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
-    if (m === null) throw new Error(`unreadable sample line: ${line}`)
-    const labels: Record<string, string> = {}
-    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g
-    for (const l of (m[2] ?? '').matchAll(re)) {
-      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c))
-    }
-    const raw = m[3] as string
-    const special: Record<string, number> = { '+Inf': Infinity, '-Inf': -Infinity }
-    out.push({ name: m[1] as string, labels, value: special[raw] ?? Number(raw) })
-  }
-  return out
-}
 
 function value(series: Series[], name: string, labels: Record<string, string> = {}): number | undefined {
   return series.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value

@@ -3,11 +3,11 @@
 // leader, heartbeat latency, phi; checked against the published OpenAPI schema), /metrics on
 // both (coerce_remote_* per peer, coerce_cluster_*; checked by promtool), what a graceful leave
 // of b does to a's answers, and GET /cluster/nodes on a node without cluster.
-import { spawnSync } from 'node:child_process'
 import t, { type Test } from 'tap'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { Actor, ActorSystem, nodeKey, type ActorSystemOptions } from '../../lib/index.js'
 import { sleep, until } from '../helpers/wait.js'
+import { promtool, readSeries, type Series } from '../helpers/prometheus.js'
 
 class Counter extends Actor {
   count = 0
@@ -54,33 +54,6 @@ interface ClusterNodesBody {
     latencyMs: number | null
     phi: number | null
   }[]
-}
-
-/** Runs promtool's exposition parser and linter (Debian package `prometheus`). */
-function promtool(text: string): { rc: number; output: string } {
-  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
-  if (r.error !== undefined) throw new Error(`promtool is needed to validate /metrics (apt-get install prometheus): ${r.error.message}`)
-  return { rc: r.status ?? -1, output: `${r.stdout}${r.stderr}` }
-}
-
-interface Series {
-  name: string
-  labels: Record<string, string>
-  value: number
-}
-
-/** The sample lines of an exposition (label values here need no unescaping). */
-function readSeries(text: string): Series[] {
-  const out: Series[] = []
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
-    if (m === null) throw new Error(`unreadable sample line: ${line}`)
-    const labels: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g)) labels[l[1] as string] = l[2] as string
-    out.push({ name: m[1] as string, labels, value: Number(m[3]) })
-  }
-  return out
 }
 
 function value(series: Series[], name: string, labels: Record<string, string> = {}): number | undefined {

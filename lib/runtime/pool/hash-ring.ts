@@ -3,7 +3,7 @@
  * hash cheaper than murmur3 over UTF-8 (a pool's ring lives in one process, and routing by key
  * hashes every message's key).
  */
-import { HashRing } from '../../util/hash-ring.js'
+import { fmix32, HashRing } from '../../util/hash-ring.js'
 
 /** Points per member: enough for an even share (within a few percent) at small pool sizes. */
 export const VNODES = 160
@@ -15,13 +15,8 @@ export function fastHash32(s: string): number {
     h ^= s.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
   }
-  // Final avalanche (murmur3 fmix32): FNV alone clusters short, similar keys.
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  // FNV alone clusters short, similar keys: murmur3's final avalanche spreads them.
+  return fmix32(h)
 }
 
 /** The routing ring of a pool's members. */
