@@ -8,6 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { Actor, ActorSystem, nodeKey, type ActorSystemOptions } from '../../lib/index.js'
 import { sleep, until } from '../helpers/wait.js'
 import { promtool, readSeries, type Series } from '../helpers/prometheus.js'
+import type { ClusterNodesReport } from '../../lib/cluster/http.js'
 
 class Counter extends Actor {
   count = 0
@@ -30,30 +31,6 @@ async function get(url: string): Promise<Reply> {
   const text = await res.text()
   const json = (res.headers.get('content-type') ?? '').startsWith('application/json') ? (JSON.parse(text) as Record<string, unknown>) : {}
   return { status: res.status, text, json }
-}
-
-interface NodeAddress {
-  id: string
-  incarnation: number
-}
-
-interface ClusterNodesBody {
-  enabled: boolean
-  self: NodeAddress
-  leader: NodeAddress | null
-  nodes: {
-    id: string
-    incarnation: number
-    address: string
-    status: string
-    reachable: boolean
-    leader: boolean
-    self: boolean
-    startedAt: number
-    lastHeartbeatAt: number | null
-    latencyMs: number | null
-    phi: number | null
-  }[]
 }
 
 function value(series: Series[], name: string, labels: Record<string, string> = {}): number | undefined {
@@ -99,16 +76,16 @@ t.test('two clustered nodes: /cluster/nodes and /metrics on both, then a gracefu
   await sleep(500)
 
   const check = await schemaOf(t, urlOf(a))
-  const views: Record<string, ClusterNodesBody> = {}
+  const views: Record<string, ClusterNodesReport> = {}
   for (const [name, system, self, other] of [['a', a, keyA, keyB], ['b', b, keyB, keyA]] as const) {
-    let body: ClusterNodesBody | undefined
+    let body: ClusterNodesReport | undefined
     await until(async () => {
       const r = await get(`${urlOf(system)}/cluster/nodes`)
-      body = r.json as unknown as ClusterNodesBody
+      body = r.json as unknown as ClusterNodesReport
       const peer = body.nodes.find((n) => !n.self)
       return r.status === 200 && body.nodes.length === 2 && body.nodes.every((n) => n.status === 'up') && peer?.latencyMs !== null && peer?.lastHeartbeatAt !== null
     }, 10_000, `node ${name}: two members up, heartbeats measured`)
-    const view = body as ClusterNodesBody
+    const view = body as ClusterNodesReport
     views[name] = view
     check(view, `node ${name}'s /cluster/nodes`)
     t.equal(view.enabled, true)
@@ -156,9 +133,9 @@ t.test('two clustered nodes: /cluster/nodes and /metrics on both, then a gracefu
   // A graceful leave: a no longer lists b, its connections are down, the counters stay.
   await b.shutdown()
   bDown = true
-  let after: ClusterNodesBody | undefined
+  let after: ClusterNodesReport | undefined
   await until(async () => {
-    after = (await get(`${urlOf(a)}/cluster/nodes`)).json as unknown as ClusterNodesBody
+    after = (await get(`${urlOf(a)}/cluster/nodes`)).json as unknown as ClusterNodesReport
     return after.nodes.length === 1
   }, 10_000, 'a no longer lists b')
   check(after, "a's /cluster/nodes after b left")
@@ -183,7 +160,7 @@ t.test('a node without cluster answers /cluster/nodes as a cluster of one, with 
   t.teardown(() => system.shutdown())
   const r = await get(`${urlOf(system)}/cluster/nodes`)
   t.equal(r.status, 200)
-  const body = r.json as unknown as ClusterNodesBody
+  const body = r.json as unknown as ClusterNodesReport
   ;(await schemaOf(t, urlOf(system)))(body, 'the single-node answer')
   const self = { id: 'solo', incarnation: system.node.incarnation }
   t.same(body.self, self)

@@ -5,7 +5,7 @@
 // side of the oldest member; a downed run never comes back (it restarts as a new incarnation).
 // A collector here, outside the cluster, records the singleton's lives on every node.
 import t from 'tap'
-import { ClusterNode, closeAll, type NodeConfig, type NodeReport, eventually, upIds } from '../helpers/cluster-nodes.js'
+import { ClusterNode, closeAll, type NodeConfig, eventually, overlaps, singletonLives, upIds } from '../helpers/cluster-nodes.js'
 import { NetLab, available, listNamespaces } from '../helpers/netns.js'
 
 const netns = available()
@@ -44,31 +44,6 @@ function cluster(t: Test, names: string[]) {
   return { lab, nodes, start }
 }
 
-interface Life {
-  node: string
-  incarnation: number
-  from: number
-  to: number
-}
-
-/** The singleton's lives, from the reports of every node (a collector outside the cluster). */
-function lives(all: ClusterNode[]): Life[] {
-  const reports: NodeReport[] = all.flatMap((n) => n.reports.filter((r) => r.kind === 'singleton'))
-  const out: Life[] = []
-  for (const r of reports.sort((a, b) => (a['at'] as number) - (b['at'] as number))) {
-    if (r['event'] === 'started') out.push({ node: r['node'] as string, incarnation: r['incarnation'] as number, from: r['at'] as number, to: Infinity })
-    else {
-      const open = out.find((l) => l.node === r['node'] && l.incarnation === r['incarnation'] && l.to === Infinity)
-      if (open !== undefined) open.to = r['at'] as number
-    }
-  }
-  return out
-}
-
-function overlaps(ls: Life[]): string[] {
-  return ls.flatMap((a, i) => ls.slice(i + 1).filter((b) => a.from < b.to && b.from < a.to).map((b) => `${a.node}/${b.node}`))
-}
-
 t.test('5 nodes split 3/2, the singleton on the minority: the minority downs itself and stops it before the majority starts one; healed, the downed nodes rejoin as new incarnations', { skip: netns.ok ? false : netns.reason }, async (t) => {
   const { lab, nodes, start } = cluster(t, ['n1', 'n2', 'n3', 'n4', 'n5'])
   const n1 = await start('n1')
@@ -87,10 +62,10 @@ t.test('5 nodes split 3/2, the singleton on the minority: the minority downs its
   const selfDown = await Promise.all([n1, n2].map((n) => n.event('memberDown', n.id, 15_000, marks.get(n))))
   // The majority downs both, and the singleton starts on n3, the oldest of the majority.
   await Promise.all([n3, n4, n5].flatMap((n) => ['n1', 'n2'].map((o) => n.event('memberDown', o, 15_000, marks.get(n)))))
-  await eventually('the singleton started on n3', async () => lives(all).some((l) => l.node === 'n3'), 15_000)
+  await eventually('the singleton started on n3', async () => singletonLives(all, 'probe').some((l) => l.node === 'n3'), 15_000)
   const majorityDown = n3.events.slice(marks.get(n3)).find((e) => e.type === 'memberDown' && e.node === 'n1')
   t.ok(selfDown.every((e) => majorityDown !== undefined && e.at < majorityDown.at), `the minority downed itself (+${selfDown.map((e) => Math.round(e.at - cutAt)).join(', ')} ms) before the majority downed it (+${Math.round((majorityDown?.at ?? 0) - cutAt)} ms)`)
-  const ls = lives(all)
+  const ls = singletonLives(all, 'probe')
   t.same(overlaps(ls), [], `never two instances at once: ${JSON.stringify(ls.map((l) => [l.node, l.from - ls[0]!.from, l.to === Infinity ? 'running' : l.to - ls[0]!.from]))}`)
   t.same(ls.map((l) => l.node), ['n1', 'n3'], 'one life on n1, then one on n3')
   t.ok(ls[0]!.to < ls[1]!.from, 'n1 stopped its instance before n3 started one')
@@ -110,7 +85,7 @@ t.test('5 nodes split 3/2, the singleton on the minority: the minority downs its
   await n1b.op({ op: 'singleton', name: 'probe' })
   await n2b.op({ op: 'singleton', name: 'probe' })
   t.equal(await n1b.op({ op: 'ask', target: 'singleton:probe', handler: 'where', args: [] }), 'n3', 'the singleton stays on n3, now the oldest')
-  t.same(overlaps(lives([...all, n1b, n2b])), [], 'and still one instance at a time')
+  t.same(overlaps(singletonLives([...all, n1b, n2b], 'probe')), [], 'and still one instance at a time')
   await closeAll(nodes)
   lab.destroy()
   t.same(listNamespaces().filter((n) => n.startsWith(lab.id)), [], 'no namespace of this lab is left')

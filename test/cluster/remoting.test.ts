@@ -2,18 +2,13 @@
 // really killed with SIGKILL. The test process stays outside the cluster and records what each
 // node reports: membership events, and the results of operations run on that node.
 import t from 'tap'
-import { ClusterNode, closeAll, type OpError, eventually, upIds } from '../helpers/cluster-nodes.js'
+import { ClusterNode, closeAll, nodeGroup, type OpError, eventually, upIds } from '../helpers/cluster-nodes.js'
 
 // Five groups of real node processes: about a minute on a quiet 2-core box, more on a busy one.
 t.setTimeout(300_000)
 
-const nodes = new Set<ClusterNode>()
+const { nodes, start } = nodeGroup()
 t.teardown(() => closeAll(nodes))
-const start = async (config: Parameters<typeof ClusterNode.start>[0]): Promise<ClusterNode> => {
-  const n = await ClusterNode.start(config)
-  nodes.add(n)
-  return n
-}
 
 
 t.test('three nodes from one seed: membership, leader, remote spawn, lookup, tell, ask, refs in messages, names, node loss, rejoin', async (t) => {

@@ -9,7 +9,7 @@ import t from 'tap'
 import { Actor, ActorSystem, type ActorRef } from '../../lib/index.js'
 import { singletonCandidate, takeoverBlockers } from '../../lib/cluster/singleton/holder.js'
 import type { ClusterMember, MemberStatus } from '../../lib/cluster/view.js'
-import { ClusterNode, closeAll, type NodeReport } from '../helpers/cluster-nodes.js'
+import { closeAll, eventually, nodeGroup, overlaps, singletonLives, type SingletonLife } from '../helpers/cluster-nodes.js'
 
 /** An instance that takes `startMs` to start: the proxy buffers meanwhile. */
 class SlowStart extends Actor {
@@ -77,29 +77,8 @@ class Counterless extends Actor {
 
 // ------------------------------------------------------------------ real nodes
 
-const nodes = new Set<ClusterNode>()
+const { nodes, start } = nodeGroup()
 t.teardown(() => closeAll(nodes))
-const start = async (config: Parameters<typeof ClusterNode.start>[0]): Promise<ClusterNode> => {
-  const n = await ClusterNode.start(config)
-  nodes.add(n)
-  return n
-}
-
-async function eventually(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const until = performance.now() + timeoutMs
-  for (;;) {
-    if (await f()) return
-    if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-interface Life {
-  node: string
-  from: number
-  /** When it stopped (its stopped() done), or the kill time of its node; Infinity while running. */
-  to: number
-}
 
 t.test('three nodes: one instance on the oldest; SIGKILL moves it on with the buffered asks answered; a graceful leave hands over without overlap', async (t) => {
   const n1 = await start({ nodeId: 'n1' })
@@ -108,23 +87,10 @@ t.test('three nodes: one instance on the oldest; SIGKILL moves it on with the bu
   const all = [n1, n2, n3]
   // The collector: every report of every node, in the test process; kills recorded here too.
   const killedAt = new Map<string, number>()
-  const reports = (): NodeReport[] => all.flatMap((n) => n.reports.filter((r) => r.kind === 'singleton' && r['name'] === 'probe'))
-  const lives = (): Life[] => {
-    const out: Life[] = []
-    for (const r of reports().sort((a, b) => (a['at'] as number) - (b['at'] as number))) {
-      if (r['event'] === 'started') out.push({ node: r['node'] as string, from: r['at'] as number, to: Infinity })
-      else {
-        const open = out.find((l) => l.node === r['node'] && l.to === Infinity)
-        if (open !== undefined) open.to = r['at'] as number
-      }
-    }
-    for (const l of out) if (l.to === Infinity && killedAt.has(l.node)) l.to = killedAt.get(l.node) as number
-    return out
-  }
+  const lives = (): SingletonLife[] => singletonLives(all, 'probe', killedAt)
   const noOverlap = (what: string): void => {
     const ls = lives()
-    const overlaps = ls.flatMap((a, i) => ls.slice(i + 1).filter((b) => a.from < b.to && b.from < a.to).map((b) => `${a.node}/${b.node}`))
-    t.same(overlaps, [], `${what}: never two instances at once (${JSON.stringify(ls.map((l) => [l.node, l.from, l.to === Infinity ? 'running' : l.to]))})`)
+    t.same(overlaps(ls), [], `${what}: never two instances at once (${JSON.stringify(ls.map((l) => [l.node, l.from, l.to === Infinity ? 'running' : l.to]))})`)
   }
 
   // Made on every node, youngest first: the instance still goes to the oldest.
@@ -146,13 +112,13 @@ t.test('three nodes: one instance on the oldest; SIGKILL moves it on with the bu
   t.equal(await n2.op({ op: 'ask', target: 'singleton:probe', handler: 'where', args: [] }), 'n2', 'and n2 reaches its own')
   const afterKill = lives().filter((l) => l.node !== 'n1')
   t.same(afterKill.map((l) => l.node), ['n2'], 'exactly one new instance')
-  t.ok((afterKill[0] as Life).from >= (killedAt.get('n1') as number), 'started after the old holder died')
+  t.ok((afterKill[0] as SingletonLife).from >= (killedAt.get('n1') as number), 'started after the old holder died')
   noOverlap('after the kill')
 
   // A graceful leave of the holder: its instance stops (stopped() done), then n3 starts one.
   await n2.leave()
-  await eventually('an instance on n3', () => lives().some((l) => l.node === 'n3'))
-  const [old, next] = [lives().find((l) => l.node === 'n2') as Life, lives().find((l) => l.node === 'n3') as Life]
+  await eventually('an instance on n3', () => lives().some((l) => l.node === 'n3'), 10_000)
+  const [old, next] = [lives().find((l) => l.node === 'n2') as SingletonLife, lives().find((l) => l.node === 'n3') as SingletonLife]
   t.ok(old.to !== Infinity && old.to <= next.from, `n2's instance stopped (${old.to}) before n3's started (${next.from})`)
   noOverlap('after the handover')
   t.equal(await n3.op({ op: 'ask', target: 'singleton:probe', handler: 'where', args: [] }), 'n3', 'the ref on n3 follows the instance')

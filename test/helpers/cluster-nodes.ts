@@ -241,11 +241,56 @@ export const upIds = async (n: ClusterNode): Promise<string[]> =>
   (await n.members()).members.filter((m) => m.status === 'up').map((m) => m.id).sort()
 
 /** Polls `f` until it returns true (membership converges asynchronously). */
-export async function eventually(what: string, f: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
+export async function eventually(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
   const until = performance.now() + timeoutMs
   for (;;) {
     if (await f()) return
     if (performance.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`)
     await new Promise((r) => setTimeout(r, 50))
   }
+}
+
+/** A test's nodes: `start` adds each to `nodes`, which the caller kills at teardown (`closeAll`). */
+export function nodeGroup(): { nodes: Set<ClusterNode>; start(config: NodeConfig): Promise<ClusterNode> } {
+  const nodes = new Set<ClusterNode>()
+  return {
+    nodes,
+    start: async (config) => {
+      const n = await ClusterNode.start(config)
+      nodes.add(n)
+      return n
+    },
+  }
+}
+
+/** One life of a cluster singleton's instance, as its probe reported it (test/fixtures/cluster-actors.ts). */
+export interface SingletonLife {
+  node: string
+  incarnation: number
+  from: number
+  /** When it stopped (its stopped() done), or the kill time of its node run; Infinity while running. */
+  to: number
+}
+
+/**
+ * The instance lives of singleton `name` from the reports of `nodes` (a collector outside the
+ * cluster), by wall-clock time; a life still open on a node run in `killedAt` ends at its kill.
+ */
+export function singletonLives(nodes: readonly ClusterNode[], name: string, killedAt: ReadonlyMap<string, number> = new Map()): SingletonLife[] {
+  const reports = nodes.flatMap((n) => n.reports.filter((r) => r.kind === 'singleton' && r['name'] === name))
+  const out: SingletonLife[] = []
+  for (const r of reports.sort((a, b) => (a['at'] as number) - (b['at'] as number))) {
+    if (r['event'] === 'started') out.push({ node: r['node'] as string, incarnation: r['incarnation'] as number, from: r['at'] as number, to: Infinity })
+    else {
+      const open = out.find((l) => l.node === r['node'] && l.incarnation === r['incarnation'] && l.to === Infinity)
+      if (open !== undefined) open.to = r['at'] as number
+    }
+  }
+  for (const l of out) if (l.to === Infinity && killedAt.has(l.node)) l.to = killedAt.get(l.node) as number
+  return out
+}
+
+/** Pairs of lives that ran at the same time (`node/node`); empty when never two at once. */
+export function overlaps(lives: readonly SingletonLife[]): string[] {
+  return lives.flatMap((a, i) => lives.slice(i + 1).filter((b) => a.from < b.to && b.from < a.to).map((b) => `${a.node}/${b.node}`))
 }
