@@ -310,11 +310,7 @@ export class Cluster {
         else this.log.debug({ url: m.url, failure: m.failure, reason: m.reason }, 'dial failed')
         break
       case 'disconnected': {
-        const key = nodeKey(m.node)
-        this.connected.delete(key)
-        this.detectors.delete(key)
-        this.firstSeen.delete(key)
-        this.rtt.delete(key)
+        this.dropConnection(nodeKey(m.node))
         this.apply(this.table.setReachable(m.node, false))
         break
       }
@@ -333,6 +329,14 @@ export class Cluster {
         break
     }
     this.joinCheck?.()
+  }
+
+  /** What this node knew of its connection to a member (lost, or the member is gone). */
+  private dropConnection(key: string): void {
+    this.connected.delete(key)
+    this.detectors.delete(key)
+    this.firstSeen.delete(key)
+    this.rtt.delete(key)
   }
 
   private onNetworkLost(error: Error): void {
@@ -361,10 +365,8 @@ export class Cluster {
       this.view.inMinority = false
       return true
     }
-    const decision = keepMajority(this.stable, (key) => {
-      const m = live.find((x) => nodeKey(x.node) === key)
-      return m !== undefined && m.reachable
-    })
+    const reachable = new Set(live.filter((m) => m.reachable).map((m) => nodeKey(m.node)))
+    const decision = keepMajority(this.stable, (key) => reachable.has(key))
     if (decision !== 'downSelf') {
       this.minoritySince = null
       this.view.inMinority = false
@@ -483,9 +485,7 @@ export class Cluster {
             break
           }
           const reason = e.type === 'memberDown' ? 'down' : 'left the cluster'
-          this.connected.delete(key)
-          this.detectors.delete(key)
-          this.firstSeen.delete(key)
+          this.dropConnection(key)
           this.network?.forget(e.member.node, reason)
           this.runtime.nodeLost(e.member.node, reason)
           this.names.dropNode(e.member.node)

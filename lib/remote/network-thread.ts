@@ -20,7 +20,7 @@ import { nodeKey, sameNode, type NodeAddress } from '../actor/address.js'
 import { ActorRefError } from '../actor/errors.js'
 import { ControlChannel } from '../runtime/control.js'
 import type { MainToWorker, WorkerInit } from '../runtime/messages.js'
-import { encodeFrame, errorToData } from '../runtime/transport/codec.js'
+import { encodeFrame, errorToData, type Encoded } from '../runtime/transport/codec.js'
 import {
   F_ASK,
   F_DESCRIBE,
@@ -460,7 +460,7 @@ export class NetworkThread {
     const requestId = e.requestId ?? 0
     if (requestId === 0) return
     const origin = e.originThread ?? 0
-    const bytes = encodeFrame([F_FAIL, requestId, errorToData(new ActorRefError(code, why))])
+    const bytes = failureFrame(requestId, code, why)
     // Back to the other node: through its system lane.
     const peer = this.peersBySlot[fromSlot]
     if (peer === undefined) return
@@ -544,7 +544,7 @@ export class NetworkThread {
       const reason = closeReasonOf(code)
       const text = why.toString() || lastError || `closed (${code})`
       if (!settled) {
-        finish(reason === 'authFailed' ? 'authFailed' : reason === 'incompatibleProtocol' ? 'incompatibleProtocol' : reason === 'removed' ? 'removed' : conn.framesIn === 0 && lastError !== '' ? (TLS_REFUSED.test(lastError) ? 'authFailed' : 'unreachable') : 'closed', text, null)
+        finish(dialFailureOf(reason) ?? (conn.framesIn === 0 && lastError !== '' ? (TLS_REFUSED.test(lastError) ? 'authFailed' : 'unreachable') : 'closed'), text, null)
         return
       }
       if (wasReady && conn.node !== null) this.onOutboundClosed(conn, text)
@@ -572,7 +572,7 @@ export class NetworkThread {
         const text = frame.close?.reason ?? ''
         this.count(code === wire.CloseCode.AUTH_FAILED ? 'authFailed' : code === wire.CloseCode.INCOMPATIBLE_PROTOCOL ? 'incompatibleProtocol' : 'refused')
         this.log.warn({ url, reason: text }, 'the peer refused the connection')
-        finish(code === wire.CloseCode.AUTH_FAILED ? 'authFailed' : code === wire.CloseCode.INCOMPATIBLE_PROTOCOL ? 'incompatibleProtocol' : code === wire.CloseCode.REMOVED ? 'removed' : 'closed', text, null)
+        finish(dialFailureOf(closeReasonOf(4000 + code)) ?? 'closed', text, null)
         return
       }
       if (frame.body !== 'welcome' || frame.welcome == null) {
@@ -585,7 +585,7 @@ export class NetworkThread {
         this.count(problem.reason)
         this.log.warn({ url, reason: problem.reason, why: problem.text }, 'refusing the peer')
         conn.close(problem.reason, problem.text)
-        finish(problem.reason === 'authFailed' ? 'authFailed' : problem.reason === 'incompatibleProtocol' ? 'incompatibleProtocol' : 'closed', problem.text, null)
+        finish(dialFailureOf(problem.reason) ?? 'closed', problem.text, null)
         return
       }
       const node = toNode(frame.welcome.node)
@@ -718,7 +718,7 @@ export class NetworkThread {
     if (expectsAnswer(env.kind ?? 0)) {
       const requestId = env.requestId ?? 0
       const origin = env.originThread ?? 0
-      const bytes = encodeFrame([F_FAIL, requestId, errorToData(new ActorRefError('NodeUnreachable', `${node} is ${why}`))])
+      const bytes = failureFrame(requestId, 'NodeUnreachable', `${node} is ${why}`)
       writeFrameHeader(bytes, bytes.start, F_FAIL, peerId(peer?.slot ?? 0, env.targetThread ?? 0), origin, requestId)
       this.links[origin]?.writeSystem(bytes, bytes.start, bytes.end)
       return
@@ -875,6 +875,16 @@ export class NetworkThread {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/** The F_FAIL frame that answers request `requestId` with a typed error, header space left free. */
+function failureFrame(requestId: number, code: 'WorkerLost' | 'NodeUnreachable', why: string): Encoded {
+  return encodeFrame([F_FAIL, requestId, errorToData(new ActorRefError(code, why))])
+}
+
+/** What a refusal the protocol names means for a dial; null for the others. */
+function dialFailureOf(reason: CloseReason | null): DialFailure | null {
+  return reason === 'authFailed' || reason === 'incompatibleProtocol' || reason === 'removed' ? reason : null
+}
 
 function zeroMask(mask: Uint8Array): void {
   mask.fill(0)
