@@ -131,12 +131,10 @@ export class MainRuntime implements SystemRuntime {
     return other
   }
 
-  /** Registers a named top-level actor with the cluster (no-op on a lone node or for system actors). */
-  private async registerName(placed: PlacedSpawnRecord, thread: number): Promise<RefAddress | null> {
+  /** The address a named top-level actor registers with the cluster under; null on a lone node or for system actors. */
+  private clusterAddress(placed: PlacedSpawnRecord, thread: number): RefAddress | null {
     if (this.cluster === null || !placed.tracked || placed.parent !== null || placed.id.startsWith('$')) return null
-    const address: RefAddress = { node: this.host.node, thread, id: placed.id, actorType: placed.actorType, path: placed.id }
-    await this.cluster.register(address)
-    return address
+    return { node: this.host.node, thread, id: placed.id, actorType: placed.actorType, path: placed.id }
   }
 
   /**
@@ -163,14 +161,17 @@ export class MainRuntime implements SystemRuntime {
     if (recorded && !this.directory.reserve(entry)) {
       throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
     }
-    let registered: RefAddress | null = null
-    try {
-      registered = await this.registerName(placed, thread)
-    } catch (e) {
-      this.directory.forget(entry)
-      throw e
+    // Only a clustered spawn waits here: every other one goes on without an extra turn.
+    const registered = this.clusterAddress(placed, thread)
+    if (registered !== null) {
+      try {
+        await (this.cluster as ClusterHooks).register(registered)
+      } catch (e) {
+        this.directory.forget(entry)
+        throw e
+      }
+      this.clusterNames.set(id, registered)
     }
-    if (registered !== null) this.clusterNames.set(id, registered)
     try {
       if (thread === 0) return await spawnFromRecord(this.host, this.node?.router ?? null, placed, type, parentCell)
       const outgoing = encodeForTransfer(placed, 'a worker thread', ': use a directive or place the actor on the main thread')
