@@ -297,20 +297,28 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   /** @internal A new entity record: count it, and make room under `maxActivePerNode`. */
   entityAdded(rec: EntityRecord): void {
     this.active++
-    const max = this.options.maxActivePerNode
-    if (max > 0) {
+    if (this.options.maxActivePerNode > 0) {
       this.lru.add(rec)
-      for (const victim of this.lru) {
-        if (this.active - this.stopping() <= max) break
-        if (victim !== rec && victim.state === 'active') this.passivate(victim)
-      }
+      this.makeRoom(rec)
     }
   }
 
-  private stoppingCount = 0
-  private stopping(): number {
-    return this.stoppingCount
+  /** @internal An entity finished starting: the ones started meanwhile may be over the limit now. */
+  entityActivated(rec: EntityRecord): void {
+    if (this.options.maxActivePerNode > 0) this.makeRoom(rec)
   }
+
+  /** Passivates the least recently used running entities (never `keep`) while over `maxActivePerNode`. */
+  private makeRoom(keep: EntityRecord): void {
+    const max = this.options.maxActivePerNode
+    for (const victim of this.lru) {
+      if (this.active - this.stoppingCount <= max) break
+      if (victim !== keep && victim.state === 'active') this.passivate(victim)
+    }
+  }
+
+  /** Entities passivated and not yet stopped. */
+  private stoppingCount = 0
 
   private passivate(rec: EntityRecord): void {
     this.counters.passivated++

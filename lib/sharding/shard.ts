@@ -86,6 +86,7 @@ export class LocalShard {
     }
     rec.ref = ref
     rec.state = 'active'
+    this.region.entityActivated(rec)
     const listener: TerminationListener = { onTargetTerminated: () => this.onEntityStopped(rec) }
     ref.target.addWatcher(listener)
     const held = rec.buffer as MessageBuffer
