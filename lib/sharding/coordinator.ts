@@ -93,7 +93,8 @@ export class ShardCoordinator extends Actor {
   private readonly listeners = new Map<string, NodeAddress>()
   private readonly unreported = new Set<string>()
   private readonly parked = new Map<number, Map<string, NodeAddress>>()
-  private readonly placing = new Set<number>()
+  /** Shards being started on a node (the allocation counts them there). */
+  private readonly placing = new Map<number, NodeAddress>()
   private readonly moves = new Map<number, Move>()
   private ready = false
   private rebalanceTimer: NodeJS.Timeout | null = null
@@ -248,6 +249,7 @@ export class ShardCoordinator extends Actor {
   private allocationView(regions: readonly RegionInfo[]): AllocationRegion[] {
     const byNode = new Map(regions.map((r) => [nodeKey(r.node), [] as number[]]))
     for (const [shard, node] of this.homes) if (!this.moves.has(shard)) byNode.get(nodeKey(node))?.push(shard)
+    for (const [shard, node] of this.placing) if (!this.homes.has(shard)) byNode.get(nodeKey(node))?.push(shard)
     return regions.map((r) => ({ node: r.node, shards: byNode.get(nodeKey(r.node)) as number[] }))
   }
 
@@ -313,7 +315,7 @@ export class ShardCoordinator extends Actor {
 
   /** Asks `node` to host `shard`; the outcome comes back as `placed`. */
   private place(shard: number, node: NodeAddress): void {
-    this.placing.add(shard)
+    this.placing.set(shard, node)
     const self = this.me
     const target = this.endpoint(node)
     if (target === null) {
@@ -357,6 +359,8 @@ export class ShardCoordinator extends Actor {
       this.finishMove(shard, move, movedAway)
     } else {
       this.publishMoved(shard, null, node)
+      // New homes may leave the regions uneven (a region registered after most were placed).
+      this.scheduleRebalance()
     }
   }
 
@@ -517,6 +521,11 @@ export class ShardCoordinator extends Actor {
     this.regions.set(key, { node, proxyOnly: known?.proxyOnly ?? false, leaving: true })
     const batch: Batch = { kind: 'leave', requesters: [{ node, requestId: 0 }], pending: new Set(), moved: 0, rolledBack: 0, startedAt: Date.now() }
     let started = 0
+    // No node left to take them (the whole cluster stops): the shards stop with their node.
+    if (this.hostable().length === 0) {
+      this.endpoint(node)?.tell('leaveDone', [])
+      return 0
+    }
     for (const [shard, home] of [...this.homes]) if (sameNode(home, node) && this.startMove(shard, batch)) started++
     // Moves already under way for its shards finish on their own; nothing more to wait for here.
     if (started === 0) this.endpoint(node)?.tell('leaveDone', [])
