@@ -308,7 +308,15 @@ export class ShardCoordinator extends Actor {
     if (this.placing.has(shard) || this.homes.has(shard)) return
     let regions = this.hostable()
     if (exclude !== undefined && regions.length > 1) regions = regions.filter((r) => !sameNode(r.node, exclude))
-    if (regions.length === 0) return // parked until a region can host
+    if (regions.length === 0) {
+      // Parked until a region can host. A move that found no new home ends here (the whole cluster stops).
+      const move = this.moves.get(shard)
+      if (move !== undefined && !move.rollbackPending) {
+        this.moves.delete(shard)
+        this.finishMove(shard, move, 'unplaced')
+      }
+      return
+    }
     const node = this.options.allocation.allocate(shard, this.allocationView(regions))
     this.place(shard, node)
   }
@@ -356,7 +364,7 @@ export class ShardCoordinator extends Actor {
         this.system.host.logger.info({ entityType: this.typeName, shard, from: nodeKey(move.from), to: nodeKey(node) }, 'sharding: shard moved')
         this.publishMoved(shard, move.from, node)
       }
-      this.finishMove(shard, move, movedAway)
+      this.finishMove(shard, move, movedAway ? 'moved' : 'rolledBack')
     } else {
       this.publishMoved(shard, null, node)
       // New homes may leave the regions uneven (a region registered after most were placed).
@@ -444,12 +452,12 @@ export class ShardCoordinator extends Actor {
     }
   }
 
-  private finishMove(shard: number, move: Move, moved: boolean): void {
+  private finishMove(shard: number, move: Move, outcome: 'moved' | 'rolledBack' | 'unplaced'): void {
     const batch = move.batch
     if (batch === null) return
     batch.pending.delete(shard)
-    if (moved) batch.moved++
-    else batch.rolledBack++
+    if (outcome === 'moved') batch.moved++
+    else if (outcome === 'rolledBack') batch.rolledBack++
     if (batch.pending.size > 0) return
     // Another round when the strategy still sees work (it moves at most so many at a time).
     if (batch.kind === 'rebalance' && batch.moved > 0 && this.rebalanceRound(batch) > 0) return

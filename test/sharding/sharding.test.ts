@@ -5,7 +5,7 @@
 // can host, the HTTP routes and the metric families (checked by promtool).
 import t from 'tap'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { Actor, ActorSystem, leastShardsAllocation, PersistentActor, registerActors, shardOf, type ActorRef, type PersistentActorOptions } from '../../lib/index.js'
+import { Actor, ActorSystem, leastShardsAllocation, MemoryJournalStorage, PersistentActor, registerActors, shardOf, type ActorRef, type PersistentActorOptions } from '../../lib/index.js'
 import { MessageBuffer, bufferError } from '../../lib/cluster/message-buffer.js'
 import { resolveShardingOptions } from '../../lib/sharding/options.js'
 import { ShardCaller, ShardEcho } from '../fixtures/shard-actors.js'
@@ -236,4 +236,29 @@ t.test('HTTP: GET /sharding/types and /sharding/types/:type match their schemas;
   t.equal(v('coerce_sharding_entities'), 12)
   t.equal(v('coerce_sharding_buffered_messages'), 0)
   t.equal(v('coerce_sharding_handoffs_total'), 0)
+})
+
+t.test('three nodes in one process sharing a journal: first allocations spread evenly; a graceful leave hands every shard over with its state', async (t) => {
+  const journal = new MemoryJournalStorage()
+  const start = (nodeId: string, seeds: string[]) =>
+    ActorSystem.start({ nodeId, workers: 0, logLevel: 'silent', persistence: { storage: journal }, cluster: { listen: '127.0.0.1:0', secret: 'sharding-test-1', seeds, failureDetector: { heartbeatIntervalMs: 100 } } })
+  const a = await start('a', [])
+  const systems = [a]
+  t.teardown(() => Promise.all(systems.map((s) => s.shutdown())))
+  const seeds = [a.cluster.self.advertise]
+  systems.push(await start('b', seeds), await start('c', seeds))
+  const regions = systems.map((s) => s.sharding.register(Tally, { shards: 12, rebalanceAfterMs: 600_000 }))
+  const via = regions[2] as (typeof regions)[number]
+  await eventually('every region registered', async () => (await via.status()).regions.length === 3)
+  await Promise.all(Array.from({ length: 60 }, (_, i) => via.ref(`x${i}`).ask('add', i)))
+  const before = await via.status()
+  t.same(Object.values(before.shardsByNode).map((s) => s.length), [4, 4, 4], 'concurrent first allocations spread evenly (no rebalance ran)')
+
+  const b = systems[1] as ActorSystem
+  await b.shutdown()
+  const after = await via.status()
+  t.notOk(Object.keys(after.shardsByNode).some((k) => k.startsWith('b#')), "b's shards moved before it left")
+  t.same(Object.values(after.shardsByNode).map((s) => s.length).sort(), [6, 6], 'to the two others')
+  const totals = await Promise.all(Array.from({ length: 60 }, (_, i) => via.ref(`x${i}`).ask('total')))
+  t.same(totals, Array.from({ length: 60 }, (_, i) => i), 'every entity kept its state')
 })
