@@ -168,7 +168,7 @@ export class ShardCoordinator extends Actor {
   reported(node: NodeAddress, report: HostedReport | null): void {
     const key = nodeKey(node)
     if (!this.unreported.delete(key)) return
-    if (report !== null && this.accept(node, report.proxyOnly, report.shardCount)) {
+    if (report !== null && this.accept(node, report.proxyOnly, report.shardCount, report.leaving)) {
       for (const shard of report.shards) {
         const home = this.homes.get(shard)
         if (home !== undefined && !sameNode(home, node)) {
@@ -192,14 +192,14 @@ export class ShardCoordinator extends Actor {
     }
   }
 
-  private accept(node: NodeAddress, proxyOnly: boolean, shardCount: number): boolean {
+  private accept(node: NodeAddress, proxyOnly: boolean, shardCount: number, leaving = false): boolean {
     if (shardCount !== this.options.shards) {
       this.system.host.logger.error({ entityType: this.typeName, node: nodeKey(node), shards: shardCount, expected: this.options.shards }, 'sharding: a region uses another shard count; it gets no shards')
       return false
     }
     const key = nodeKey(node)
     const known = this.regions.get(key)
-    this.regions.set(key, { node, proxyOnly, leaving: known?.leaving ?? false })
+    this.regions.set(key, { node, proxyOnly, leaving: leaving || (known?.leaving ?? false) })
     this.listeners.set(key, node)
     return true
   }

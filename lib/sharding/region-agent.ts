@@ -42,6 +42,8 @@ export interface HostedReport {
   shards: number[]
   proxyOnly: boolean
   shardCount: number
+  /** The node is leaving: it takes no shards. */
+  leaving: boolean
 }
 
 /** @internal Registers `region`'s endpoint on its node's main thread; returns what removes it. */
@@ -60,7 +62,7 @@ export function bindRegionEndpoint(region: ShardRegion): () => void {
       },
       handoff: (shard: number) => region.handOff(shard),
       startShard: (shard: number) => region.startShard(shard),
-      hosted: async (): Promise<HostedReport> => ({ shards: await region.hosted(), proxyOnly: region.options.proxyOnly, shardCount: region.shards }),
+      hosted: async (): Promise<HostedReport> => ({ shards: await region.hosted(), proxyOnly: region.options.proxyOnly, shardCount: region.shards, leaving: region.isLeaving }),
       stats: () => region.stats(),
       rebalanceDone: (requestId: number, result: RebalanceResult) => region.rebalanceDone(requestId, result),
       leaveDone: () => region.leaveDone(),

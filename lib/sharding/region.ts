@@ -412,10 +412,16 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     return true
   }
 
-  /** @internal Host `shard` here (a new allocation, or a rolled-back handoff). */
+  /** True once a graceful leave began: this node takes no new shards. */
+  get isLeaving(): boolean {
+    return this.leaving
+  }
+
+  /** @internal Host `shard` here (a new allocation, or a rolled-back handoff; never a new one while leaving). */
   async startShard(shard: number): Promise<boolean> {
     if (this.options.proxyOnly || this.closed) return false
     const slot = this.slot(shard)
+    if (this.leaving && slot.local === null) return false
     if (slot.local !== null) {
       if (slot.local.state === 'handingOff') {
         this.counters.handoffsRolledBack++

@@ -688,7 +688,11 @@ t.test('routes added to the table are served and documented; OpenAPI schemas mat
     paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>
     components: { schemas: Record<string, unknown> }
   }
-  t.same(Object.keys(doc.paths), ['/health', '/system/stats', '/actors', '/metrics', '/openapi.json', '/cluster/nodes', '/cluster/singletons', '/cluster/nodes/{nodeId}', '/cluster/nodes/leader'], 'the cluster extensions add /cluster/nodes and /cluster/singletons to every system')
+  t.same(
+      Object.keys(doc.paths),
+      ['/health', '/system/stats', '/actors', '/metrics', '/openapi.json', '/cluster/nodes', '/cluster/singletons', '/sharding/types', '/sharding/types/{type}', '/cluster/nodes/{nodeId}', '/cluster/nodes/leader'],
+      'the cluster, singleton and sharding extensions add their routes to every system',
+    )
   const op = doc.paths['/cluster/nodes/{nodeId}']!['get']!
   t.equal(op.operationId, 'getClusterNode')
   t.same(
