@@ -118,7 +118,8 @@ export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv): NodeSetti
       },
     }))
   } catch (e) {
-    return { error: (e as Error).message }
+    // parseArgs explains some errors over several lines: the first says what is wrong.
+    return { error: (e as Error).message.split('\n')[0] as string }
   }
   if (values.help) return 'help'
   // A flag wins; an empty environment variable counts as unset.
@@ -243,7 +244,11 @@ export function systemOptionsOf(s: NodeSettings, nodeId: string, logger: Logger,
 export async function checkRedis(url: string, timeoutMs = REDIS_CHECK_TIMEOUT_MS): Promise<void> {
   const { Redis } = await import('ioredis')
   const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false })
-  client.on('error', () => {}) // reported through the rejected connect/ping below
+  // The socket's error says why (ECONNREFUSED, ENOTFOUND); the rejected connect only that it closed.
+  let socketError: Error | undefined
+  client.on('error', (e: Error) => {
+    socketError ??= e
+  })
   let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
@@ -253,7 +258,7 @@ export async function checkRedis(url: string, timeoutMs = REDIS_CHECK_TIMEOUT_MS
       }),
     ])
   } catch (e) {
-    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`)
+    throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(socketError ?? (e as Error)).message}`)
   } finally {
     clearTimeout(timer)
     client.disconnect()
