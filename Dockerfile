@@ -3,11 +3,13 @@
 # environment (see `coerce-ts node --help` and the README's flags table); COERCE_CLUSTER_SECRET
 # is required.
 #
-# BASE_IMAGE: any image with Node 20 and npm at /usr/bin or /usr/local/bin and a user `node`
-# (uid 1000). The default is the one scripts/docker-smoke.sh builds from Debian trixie packages
-# (there is no image registry on our CI machines); `--build-arg BASE_IMAGE=node:20-bookworm-slim`
-# works where Docker Hub is reachable.
+# BASE_IMAGE (build stages): any image with Node 20 and npm. RUNTIME_IMAGE (the final stage):
+# Node 20 and a user `node` (uid 1000); npm is not needed. The defaults are the ones
+# scripts/docker-smoke.sh builds from Debian trixie packages (there is no image registry on our
+# CI machines); where Docker Hub is reachable, pass
+# `--build-arg BASE_IMAGE=node:20-bookworm-slim --build-arg RUNTIME_IMAGE=node:20-bookworm-slim`.
 ARG BASE_IMAGE=coerce-ts/node20-base:trixie
+ARG RUNTIME_IMAGE=coerce-ts/node20-runtime:trixie
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app
@@ -26,7 +28,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM ${BASE_IMAGE}
+FROM ${RUNTIME_IMAGE}
 # The application module the node runs (compiled path inside the image). The sharded chat
 # example will take this place; build another app with --build-arg COERCE_APP=dist/...
 ARG COERCE_APP=dist/examples/cluster-app.js

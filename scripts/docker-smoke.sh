@@ -7,8 +7,10 @@
 #      alone (--iptables=false --ip-forward=false --bridge=none; containers run with
 #      --network host), with its own data root (/var/lib/coerce-docker, which keeps the image
 #      cache between runs), exec root and socket;
-#   3. builds the base image once (cached: skipped when it exists): Debian trixie from
-#      `debootstrap --variant=minbase` plus Debian's nodejs (checked to be Node 20) and npm;
+#   3. builds the base images once (cached: skipped when they exist): Debian trixie from
+#      `debootstrap --variant=minbase` plus Debian's nodejs (checked to be Node 20) and npm (the
+#      build stages' BASE_IMAGE), and the same without npm (the final stage's RUNTIME_IMAGE:
+#      npm and its ~300 dependencies are half the size);
 #   4. builds the project image (DOCKER_BUILDKIT=0, --network host);
 #   5. starts a redis-server on a free port and 3 containers, each with its own cluster and
 #      HTTP port and the same static seeds, and checks /health, the image's HEALTHCHECK and
@@ -18,12 +20,14 @@
 #      started (by pid).
 #
 # Not root: says why and exits 0, or 1 when CI=true. Facts behind this: ../shared/reference/
-# toolchain-notes.md section 9. Environment: COERCE_BASE_IMAGE, COERCE_IMAGE (image names),
-# COERCE_SMOKE_KEEP_BASE=0 (remove the cached base image first: a cold run).
+# toolchain-notes.md section 9. Environment: COERCE_BASE_IMAGE, COERCE_RUNTIME_IMAGE,
+# COERCE_IMAGE (image names), COERCE_SMOKE_KEEP_BASE=0 (remove the cached base images first: a
+# cold run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BASE_IMAGE=${COERCE_BASE_IMAGE:-coerce-ts/node20-base:trixie}
+RUNTIME_IMAGE=${COERCE_RUNTIME_IMAGE:-coerce-ts/node20-runtime:trixie}
 IMAGE=${COERCE_IMAGE:-coerce-ts:local}
 STATE_DIR=/var/lib/coerce-docker
 RUN_DIR=/run/coerce-docker
@@ -35,6 +39,8 @@ T_START=$(date +%s)
 T_STEP=$T_START
 STEP=start
 say() { echo "docker-smoke: $*" >&2; }
+# A line with the seconds since the step began.
+lap() { say "  [$(($(date +%s) - T_STEP)) s] $*"; }
 step() {
   local now
   now=$(date +%s)
@@ -141,22 +147,22 @@ else
 fi
 
 # --- 3. base image --------------------------------------------------------------------------
-step "base image $BASE_IMAGE"
-if [ "${COERCE_SMOKE_KEEP_BASE:-1}" = 0 ]; then docker rmi -f "$BASE_IMAGE" >/dev/null 2>&1 || true; fi
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+step "base images $BASE_IMAGE, $RUNTIME_IMAGE"
+if [ "${COERCE_SMOKE_KEEP_BASE:-1}" = 0 ]; then docker rmi -f "$BASE_IMAGE" "$RUNTIME_IMAGE" >/dev/null 2>&1 || true; fi
+if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && docker image inspect "$RUNTIME_IMAGE" >/dev/null 2>&1; then
   say "  cached"
 else
   mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n 1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
   ROOTFS=$(mktemp -d /var/tmp/coerce-rootfs.XXXXXX)
-  say "  debootstrap --variant=minbase trixie from $mirror"
+  lap "debootstrap --variant=minbase trixie from $mirror"
   debootstrap --variant=minbase trixie "$ROOTFS" "$mirror" >"$WORK/debootstrap.log" 2>&1 || { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }
   mount -t proc proc "$ROOTFS/proc"
   cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
   # Outbound TLS may be re-signed by a local CA: the image must trust what this machine trusts.
   mkdir -p "$ROOTFS/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/" 2>/dev/null || true
-  say "  apt-get install nodejs npm ca-certificates (in the rootfs)"
+  lap "apt-get install nodejs npm ca-certificates (in the rootfs)"
   # (The rootfs has no _apt sandbox user set up for downloads, nor /dev/pts: apt says so, harmlessly.)
   chroot "$ROOTFS" /bin/sh -c 'apt-get -o APT::Sandbox::User=root update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o APT::Sandbox::User=root install -y -qq --no-install-recommends nodejs npm ca-certificates && update-ca-certificates' >"$WORK/rootfs-apt.log" 2>&1 || { tail -n 20 "$WORK/rootfs-apt.log" >&2; exit 1; }
   major=$(chroot "$ROOTFS" node -p 'process.versions.node.split(".")[0]')
@@ -164,22 +170,30 @@ else
   grep -q '^node:' "$ROOTFS/etc/group" || echo 'node:x:1000:' >>"$ROOTFS/etc/group"
   grep -q '^node:' "$ROOTFS/etc/passwd" || echo 'node:x:1000:1000:node:/home/node:/bin/sh' >>"$ROOTFS/etc/passwd"
   mkdir -p "$ROOTFS/home/node" && chown 1000:1000 "$ROOTFS/home/node"
-  chroot "$ROOTFS" apt-get clean
-  rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/*
+  import_rootfs() {
+    chroot "$ROOTFS" apt-get clean
+    rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/usr/share/doc/* "$ROOTFS"/usr/share/man/*
+    umount "$ROOTFS/proc"
+    tar -C "$ROOTFS" -c . | docker import \
+      --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+      --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+      --change 'CMD ["node"]' - "$1" >/dev/null
+    lap "$1: Node $(docker run --rm --network host "$1" node --version), $(docker image inspect --format '{{.Size}}' "$1" | awk '{printf "%d MB", $1/1000000}')"
+  }
   : >"$ROOTFS/etc/resolv.conf"
-  umount "$ROOTFS/proc"
-  tar -C "$ROOTFS" -c . | docker import \
-    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
-    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
-    --change 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
+  import_rootfs "$BASE_IMAGE"
+  mount -t proc proc "$ROOTFS/proc"
+  lap "apt-get purge --auto-remove npm (in the rootfs)"
+  chroot "$ROOTFS" /bin/sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove npm' >>"$WORK/rootfs-apt.log" 2>&1 || { tail -n 20 "$WORK/rootfs-apt.log" >&2; exit 1; }
+  chroot "$ROOTFS" node -e 'require("node:crypto"); require("node:worker_threads")' || { say "node does not run without npm"; exit 1; }
+  import_rootfs "$RUNTIME_IMAGE"
   rm -rf "$ROOTFS"
   ROOTFS=''
-  say "  built: Node $(docker run --rm --network host "$BASE_IMAGE" node --version), $(docker image inspect --format '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%d MB", $1/1000000}')"
 fi
 
 # --- 4. project image -----------------------------------------------------------------------
 step "build $IMAGE"
-DOCKER_BUILDKIT=0 docker build --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 40 "$WORK/build.log" >&2; exit 1; }
+DOCKER_BUILDKIT=0 docker build --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -n 40 "$WORK/build.log" >&2; exit 1; }
 say "  $(docker image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%d MB", $1/1000000}'), user $(docker image inspect --format '{{.Config.User}}' "$IMAGE")"
 
 # --- 5. cluster -----------------------------------------------------------------------------

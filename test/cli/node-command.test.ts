@@ -244,6 +244,12 @@ interface Child {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
+// Children still running when this process exits (a tap timeout skips teardowns) are killed too.
+const liveChildren = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const c of liveChildren) c.kill('SIGKILL')
+})
+
 function startChild(t: Test, args: string[], env: NodeJS.ProcessEnv): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/coerce-ts.ts', 'node', ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const child: Child = {
@@ -252,6 +258,8 @@ function startChild(t: Test, args: string[], env: NodeJS.ProcessEnv): Child {
     stderr: [],
     exit: new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal }))),
   }
+  liveChildren.add(proc)
+  proc.once('exit', () => liveChildren.delete(proc))
   const lines = (into: string[]) => {
     let buf = ''
     return (d: Buffer): void => {
