@@ -8,7 +8,7 @@
  * `GET /actors` on any node shows its `echo-<nodeId>`; `GET /cluster/singletons` shows where the
  * singleton runs.
  */
-import { Actor, Timer, type NodeApp } from '../lib/index.js'
+import { Actor, Timer, type ActorRef, type NodeApp } from '../lib/index.js'
 
 /** Answers each message with its text, and says which node answered. */
 export class NodeEcho extends Actor {
@@ -24,7 +24,7 @@ export class Uptime extends Actor {
   private ticks = 0
   private timer: Timer | undefined
   override started(): void {
-    this.timer = Timer.start(this.ctx.self, 1000, 'tick')
+    this.timer = Timer.start(this.ctx.self as ActorRef<Uptime>, 1000, 'tick')
   }
   override stopped(): void {
     this.timer?.stop()
