@@ -60,6 +60,7 @@ export type { HandlerName, HandlerArgs, HandlerResult, AskOptions, AskArgs, Acto
 export type { OwnedResource } from './actor/cell.js'
 export { consoleLogger, type Logger, type LogLevel } from './util/logger.js'
 export type { RuntimeStatus, ThreadStatus } from './actor/runtime-api.js'
+export type { NodeApp, NodeAppContext, NodeAppHandle } from './cli/node-app.js'
 export { registerActors } from './runtime/actor-modules.js'
 export type { Placement, PlacementPolicy } from './runtime/placement.js'
 export { PoolRef, type PoolStats, type ScatterGatherOptions, type GatherMode, type GatherResult } from './runtime/pool/pool-ref.js'

@@ -10,6 +10,7 @@ export const USAGE = `Usage: coerce-ts <command> [options]
 
 Commands:
   discover   list the cluster peers found through the Kubernetes API (see: coerce-ts discover --help)
+  node       run a cluster node until SIGTERM (see: coerce-ts node --help)
   journal    journal migrate: create or upgrade the SQL journal tables (see: coerce-ts journal --help)
   help       this text
 `
@@ -20,6 +21,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   switch (command) {
     case 'discover':
       return runDiscover(rest, io)
+    case 'node':
+      // Loaded on demand: it brings the whole runtime (lib/index.ts and its extensions).
+      return (await import('./node.js')).runNode(rest, io)
     case 'journal':
       return runJournal(rest, io)
     case 'help':
