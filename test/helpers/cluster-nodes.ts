@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import type { ShardingFixtureOptions } from '../fixtures/cluster-node.js'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/cluster-node.ts', import.meta.url))
 const live = new Set<ChildProcess>()
@@ -35,15 +36,7 @@ export interface NodeConfig {
   /** Journal storage the nodes share (redis-server URL). */
   redisUrl?: string
   /** Register the sharded test types (test/fixtures/shard-actors.ts) with these options. */
-  sharding?: {
-    shards?: number
-    rememberEntities?: boolean
-    idleMs?: number
-    maxActivePerNode?: number
-    handoffTimeoutMs?: number
-    rebalanceAfterMs?: number
-    proxyOnly?: boolean
-  }
+  sharding?: ShardingFixtureOptions
 }
 
 export interface NodeEvent {
