@@ -181,8 +181,7 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
    * that believed this node hosts the shard; if it does not, the message waits for a fresh home
    * from the coordinator instead of being relayed again on stale news.
    */
-  route(entityId: string, relayed: boolean): MessageTarget | MessageBuffer {
-    const shard = shardOf(entityId, this.shards)
+  route(entityId: string, relayed: boolean, shard = shardOf(entityId, this.shards)): MessageTarget | MessageBuffer {
     const slot = this.slot(shard)
     if (!slot.handoff) {
       if (slot.local !== null && slot.local.state !== 'handingOff') return slot.local.targetFor(entityId)
@@ -564,12 +563,16 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
  */
 export class EntityTarget implements MessageTarget {
   readonly thread = 0
+  /** The entity's shard, computed once per ref. */
+  private readonly shard: number
 
   constructor(
     private readonly region: ShardRegion,
     readonly entityId: string,
     private readonly relayed: boolean,
-  ) {}
+  ) {
+    this.shard = region.shardOf(entityId)
+  }
 
   get id(): string {
     return entityRefId(this.region.typeName, this.entityId)
@@ -593,7 +596,7 @@ export class EntityTarget implements MessageTarget {
 
   tell(handler: string, args: unknown[]): void {
     this.region.checkHandler(this.entityId, handler)
-    const to = this.region.route(this.entityId, this.relayed)
+    const to = this.region.route(this.entityId, this.relayed, this.shard)
     if (to instanceof MessageBuffer) to.tell(handler, args, this.entityId)
     else to.tell(handler, args)
   }
@@ -601,7 +604,7 @@ export class EntityTarget implements MessageTarget {
   send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
     try {
       this.region.checkHandler(this.entityId, handler)
-      const to = this.region.route(this.entityId, this.relayed)
+      const to = this.region.route(this.entityId, this.relayed, this.shard)
       return to instanceof MessageBuffer ? to.send(handler, args, this.entityId) : to.send(handler, args, timeoutMs)
     } catch (e) {
       return Promise.reject(e)
@@ -611,7 +614,7 @@ export class EntityTarget implements MessageTarget {
   ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
     try {
       this.region.checkHandler(this.entityId, handler)
-      const to = this.region.route(this.entityId, this.relayed)
+      const to = this.region.route(this.entityId, this.relayed, this.shard)
       return to instanceof MessageBuffer ? to.ask(handler, args, options, this.entityId) : to.ask(handler, args, options)
     } catch (e) {
       return Promise.reject(e)

@@ -8,11 +8,10 @@
 
 const encoder = new TextEncoder()
 
-/** MurmurHash3 x86_32 of `bytes` (unsigned). */
-export function murmur3(bytes: Uint8Array, seed = 0): number {
+/** MurmurHash3 x86_32 of `bytes` (its first `len` bytes; unsigned). */
+export function murmur3(bytes: Uint8Array, seed = 0, len = bytes.length): number {
   const c1 = 0xcc9e2d51
   const c2 = 0x1b873593
-  const len = bytes.length
   const blocks = len & ~3
   let h = seed >>> 0
   for (let i = 0; i < blocks; i += 4) {
@@ -53,9 +52,15 @@ export function fmix32(h: number): number {
   return h >>> 0
 }
 
+/** Reused for short strings: hashing an id allocates nothing (it runs per sharded message). */
+let scratch = new Uint8Array(256)
+
 /** A stable 32-bit hash of a string's UTF-8 bytes (murmur3 x86_32, seed 0), identical on every platform. */
 export function hash32(s: string): number {
-  return murmur3(encoder.encode(s))
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (s.length * 3 > scratch.length) scratch = new Uint8Array(s.length * 3)
+  const { written } = encoder.encodeInto(s, scratch)
+  return murmur3(scratch, 0, written)
 }
 
 /** Virtual nodes per member when the constructor is not told. */
