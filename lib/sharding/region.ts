@@ -42,6 +42,8 @@ interface Slot {
   buffer: MessageBuffer | null
   /** A handoff of this shard is under way: hold its messages. */
   handoff: boolean
+  /** When the handoff began here (performance.now()). */
+  handoffSince: number
   /** When this region last asked for the home (performance.now()); 0 when not waiting. */
   requestedAt: number
 }
@@ -201,7 +203,7 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   private slot(shard: number): Slot {
     let s = this.slots[shard]
     if (s === undefined) {
-      s = { home: null, local: null, buffer: null, handoff: false, requestedAt: 0 }
+      s = { home: null, local: null, buffer: null, handoff: false, handoffSince: 0, requestedAt: 0 }
       this.slots[shard] = s
     }
     return s
@@ -347,6 +349,11 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
         slot.requestedAt = 0
         if (slot.buffer !== null && slot.buffer.length > 0 && !slot.handoff) this.requestHome(shard, slot)
       }
+      // A handoff whose end never reached this region (its shardHome was lost with a connection,
+      // or the coordinator went): ask; the coordinator answers once the shard has a home.
+      if (slot.handoff && slot.local === null && slot.buffer !== null && slot.buffer.length > 0 && now - slot.handoffSince > this.options.handoffTimeoutMs + REQUEST_RETRY_MS) {
+        this.requestHome(shard, slot)
+      }
       if (this.options.idleMs > 0 && slot.local !== null && slot.local.state === 'active') {
         for (const rec of slot.local.entities.values()) {
           if (rec.state === 'active' && now - rec.lastUsed >= this.options.idleMs) this.passivate(rec)
@@ -392,14 +399,19 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   /** @internal A handoff of `shard` begins: hold its messages here. */
   beginHandoff(shard: number): void {
     const slot = this.slot(shard)
-    if (slot.local === null) slot.handoff = true
+    if (slot.local === null) this.holdForHandoff(slot)
+  }
+
+  private holdForHandoff(slot: Slot): void {
+    if (!slot.handoff) slot.handoffSince = performance.now()
+    slot.handoff = true
   }
 
   /** @internal Hand `shard` off: stop its entities (after their queued messages) and store pending writes. */
   async handOff(shard: number): Promise<boolean> {
     const slot = this.slot(shard)
     const local = slot.local
-    slot.handoff = true
+    this.holdForHandoff(slot)
     if (local === null) return true
     await local.handOff()
     // Rolled back meanwhile (the coordinator gave up and resumed the shard here): keep it.
