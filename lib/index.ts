@@ -10,6 +10,7 @@ import { poolExtension } from './runtime/pool/extension.js'
 import { clusterExtension } from './cluster/extension.js'
 import { singletonExtension } from './cluster/singleton/extension.js'
 import { pubsubExtension } from './cluster/pubsub/extension.js'
+import { shardingExtension } from './sharding/extension.js'
 
 // lib/actor imports nothing above it: the higher layers plug in here, explicitly and in order.
 installExtension(runtimeExtension)
@@ -21,8 +22,18 @@ installExtension(clusterExtension)
 installExtension(singletonExtension)
 // After the cluster: a clustered system has joined before its pub/sub mediator announces anything.
 installExtension(pubsubExtension)
+// After the singleton and pub/sub it builds on.
+installExtension(shardingExtension)
 
 export { Actor } from './actor/actor.js'
+export type { Sharding } from './sharding/extension.js'
+export type { ShardRegionApi as ShardRegion } from './sharding/region.js'
+export type { ShardingOptions, PassivationOptions } from './sharding/options.js'
+export { leastShardsAllocation, type ShardAllocationStrategy, type AllocationRegion } from './sharding/allocation.js'
+export { shardOf } from './sharding/hash.js'
+export type { RebalanceResult, CoordinatorStatus, HandoffStatus } from './sharding/coordinator.js'
+export type { RegionStats } from './sharding/region-agent.js'
+export type { ShardingTypeReport, ShardingTypesReport } from './sharding/http.js'
 export { ActorContext } from './actor/context.js'
 export { ActorRef } from './actor/ref.js'
 export { ActorSystem, type SpawnOptions } from './actor/system.js'

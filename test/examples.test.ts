@@ -7,6 +7,7 @@ import { runCpuActors } from '../examples/cpu-actors.js'
 import { runReadModel } from '../examples/read-model.js'
 import { startPostgres } from './helpers/postgres-server.js'
 import { runCpuPool } from '../examples/cpu-pool.js'
+import { runShardedCounters } from '../examples/sharded-counters.js'
 
 t.test('echo and timer', async (t) => {
   const echoed: string[] = []
@@ -51,4 +52,11 @@ t.test('cpu-pool serves every request with a pool of 1 and of 2', async (t) => {
     t.match(r, { instances, messages: 300, routing: 'round-robin', sample: /^[0-9a-f]{64}$/ })
     t.ok(r.messagesPerSecond > 0)
   }
+})
+
+t.test('sharded-counters spreads counters over 3 then 4 nodes and keeps every total through a rebalance and a leave', async (t) => {
+  const lines = await runShardedCounters(() => {}, 40)
+  t.match(lines[0], /^3 nodes: counters by node a=\d+ b=\d+ c=\d+$/)
+  t.match(lines[1], /^4 nodes after the rebalance: counters by node a=\d+ b=\d+ c=\d+ d=\d+$/)
+  t.equal(lines[2], 'b left: every counter at 3 on a,c,d')
 })

@@ -73,6 +73,19 @@ export abstract class Actor {
   static internalMethods?: readonly string[]
 }
 
+/**
+ * @internal A handler every actor has and no ref type shows: it stops the actor after the
+ * messages queued before it (`ctx.stop()` from within a turn). Sharding passivates and hands
+ * entities off with it, so nothing already in their mailboxes is lost.
+ */
+export const STOP_WHEN_DONE = '$stopWhenDone'
+Object.defineProperty(Actor.prototype, STOP_WHEN_DONE, {
+  value(this: Actor): void {
+    this.ctx.stop()
+  },
+  enumerable: false,
+})
+
 /** Names on the Actor base that are never handlers. */
 const RESERVED = new Set(['constructor', 'started', 'stopped', 'onTerminated', 'onChildTerminated', 'ctx'])
 

@@ -11,7 +11,7 @@
  */
 import { Deque } from '../util/deque.js'
 import type { NodeAddress } from './address.js'
-import { Actor, handlerNamesOf } from './actor.js'
+import { Actor, handlerNamesOf, STOP_WHEN_DONE } from './actor.js'
 import { ActorContext } from './context.js'
 import type { ActorDescription, ActorStatus, DescribeOptions } from './describe.js'
 import { Envelope, PendingAsk, type Reply } from './envelope.js'
@@ -170,7 +170,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private checkHandler(handler: string): void {
-    if (!this.handlers.has(handler)) {
+    if (!this.handlers.has(handler) && handler !== STOP_WHEN_DONE) {
       throw this.error('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, String(handler))
     }
   }
@@ -239,7 +239,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
    * {@link ActorCell.whenRoom}. Failures go to `reply` (or become dead letters for tells).
    */
   deliver(handler: string, args: unknown[], reply: Reply | null): 'ok' | 'full' {
-    if (!this.handlers.has(handler)) {
+    if (!this.handlers.has(handler) && handler !== STOP_WHEN_DONE) {
       const e = this.error('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, String(handler))
       if (reply !== null) reply.reject(e)
       else {

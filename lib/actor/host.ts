@@ -48,6 +48,8 @@ export class ActorHost {
   private readonly roots = new Map<string, ActorCell>()
   /** Refs whose messages from other threads and nodes go to a target that is not a cell here (see {@link ActorHost.addForwarder}). */
   private readonly forwarders = new Map<string, ActorRef>()
+  /** Resolvers for whole families of forwarder ids, by prefix up to and with '|' (see {@link ActorHost.addForwarderFamily}). */
+  private readonly forwarderFamilies = new Map<string, (id: string) => ActorRef | undefined>()
   private anonymousSeq = 0
   private closed = false
   /** The runtime that places spawns (set by the ActorSystem right after construction). */
@@ -88,9 +90,26 @@ export class ActorHost {
     this.forwarders.delete(id)
   }
 
-  /** @internal The ref registered for `id` by {@link ActorHost.addForwarder}. */
+  /**
+   * @internal Like {@link ActorHost.addForwarder} for every id that starts with `prefix` (which
+   * starts with '$' and ends with '|', its only '|'): `resolve` gives the ref for one id, or
+   * undefined. Sharding answers all entity ids of a type this way.
+   */
+  addForwarderFamily(prefix: string, resolve: (id: string) => ActorRef | undefined): void {
+    this.forwarderFamilies.set(prefix, resolve)
+  }
+
+  /** @internal */
+  removeForwarderFamily(prefix: string): void {
+    this.forwarderFamilies.delete(prefix)
+  }
+
+  /** @internal The ref registered for `id` by {@link ActorHost.addForwarder} or a family. */
   forwarder(id: string): ActorRef | undefined {
-    return this.forwarders.get(id)
+    const exact = this.forwarders.get(id)
+    if (exact !== undefined || this.forwarderFamilies.size === 0 || id.charCodeAt(0) !== 36 /* $ */) return exact
+    const bar = id.indexOf('|')
+    return bar < 0 ? undefined : this.forwarderFamilies.get(id.slice(0, bar + 1))?.(id)
   }
 
   /** Live top-level cells. */

@@ -74,7 +74,7 @@ export class Cluster {
   private readonly names: NameDirectory
   private joinCheck: (() => void) | null = null
   /** What runs when a graceful leave begins, before peers hear of it (see {@link Cluster.beforeLeave}). */
-  private readonly leaveHooks = new Set<() => Promise<void>>()
+  private readonly leaveHooks = new Set<{ hook: () => Promise<void>; phase: number }>()
 
   constructor(
     private readonly system: ActorSystem,
@@ -247,7 +247,8 @@ export class Cluster {
     this.leaving = true
     // Before the status moves: a singleton stops its instance and hands over while this node is
     // still an up member that can talk to every peer. A hook's failure must not stop the leave.
-    await Promise.allSettled([...this.leaveHooks].map((h) => h()))
+    const phases = [...new Set([...this.leaveHooks].map((h) => h.phase))].sort((a, b) => a - b)
+    for (const phase of phases) await Promise.allSettled([...this.leaveHooks].filter((h) => h.phase === phase).map((h) => h.hook()))
     if (this.table !== undefined) this.apply(this.table.setStatus(this.system.node, 'leaving'))
     await this.network.leave()
     this.stop()
@@ -256,11 +257,14 @@ export class Cluster {
   /**
    * @internal Runs `hook` when a graceful leave begins (`system.shutdown()`), before this node's
    * status becomes `leaving` and before peers hear of the leave; the leave waits for it. Returns
-   * what removes the hook. The cluster singleton hands over here.
+   * what removes the hook. Hooks run by `phase`, lowest first, those of one phase together:
+   * sharding hands its shards off (phase 0) while the coordinator singletons still run here,
+   * then the cluster singletons hand over (phase 1, the default).
    */
-  beforeLeave(hook: () => Promise<void>): () => void {
-    this.leaveHooks.add(hook)
-    return () => this.leaveHooks.delete(hook)
+  beforeLeave(hook: () => Promise<void>, phase = 1): () => void {
+    const entry = { hook, phase }
+    this.leaveHooks.add(entry)
+    return () => this.leaveHooks.delete(entry)
   }
 
   stop(): void {

@@ -6,6 +6,7 @@
  * (main-workers.ts), worker recovery (worker-recovery.ts) and status and metrics
  * (runtime-stats.ts).
  */
+import type { MessageTarget } from '../actor/target.js'
 import type { ActorCell } from '../actor/cell.js'
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
 import { ActorRefError } from '../actor/errors.js'
@@ -356,6 +357,14 @@ export class MainRuntime implements SystemRuntime {
     const cell = this.host.cell(address.id)
     if (cell !== undefined && address.thread === 0) return cell.self
     throw new ActorRefError('NotFound', 'no such actor on this node', { actorId: address.id, actorType: address.actorType })
+  }
+
+  /**
+   * @internal The target for `address` on another node, never this node's forwarder of the same
+   * id (sharding relays a message to the region it believes hosts the entity).
+   */
+  remoteTargetFor(address: RefAddress): MessageTarget {
+    return this.workers.requireNode().router.targetFor(address)
   }
 
   /** @internal This node's slot for `other` in frame headers. */

@@ -4,7 +4,7 @@
  * another thread) and `MissingTarget` (an address on this thread whose actor is gone).
  */
 import type { ActorDescription, DescribeOptions } from '../actor/describe.js'
-import { handlersOfType } from '../actor/actor.js'
+import { handlersOfType, STOP_WHEN_DONE } from '../actor/actor.js'
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import { ActorRef } from '../actor/ref.js'
@@ -75,7 +75,7 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
    */
   private refusal(handler: string): ActorRefError | null {
     const known = (this.handlers ??= handlersOfType(this.actorType))
-    if (known === undefined || known.has(handler)) return null
+    if (known === undefined || known.has(handler) || handler === STOP_WHEN_DONE) return null
     return new ActorRefError('NotSupported', `${this.actorType} has no handler '${String(handler)}'`, {
       actorId: this.id,
       actorType: this.actorType,

@@ -243,6 +243,7 @@ t.test('the coerce.cluster topic: every node (and a worker) sees the membership 
     return s.pubsub.subscribe(clusterTopic, {}, (e: ClusterTopicEvent) => {
       if (e.type === 'leaderChanged') list.push(`leaderChanged:${e.leader?.id ?? '-'}`)
       else if (e.type === 'workerLost') list.push(`workerLost:${e.thread}`)
+      else if (e.type === 'shardMoved') list.push(`shardMoved:${e.shard}`)
       else list.push(`${e.type}:${e.member.node.id}`)
     })
   })

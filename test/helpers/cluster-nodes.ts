@@ -32,6 +32,18 @@ export interface NodeConfig {
   downAfterMs?: number
   joinTimeoutMs?: number
   sendBufferFrames?: number
+  /** Journal storage the nodes share (redis-server URL). */
+  redisUrl?: string
+  /** Register the sharded test types (test/fixtures/shard-actors.ts) with these options. */
+  sharding?: {
+    shards?: number
+    rememberEntities?: boolean
+    idleMs?: number
+    maxActivePerNode?: number
+    handoffTimeoutMs?: number
+    rebalanceAfterMs?: number
+    proxyOnly?: boolean
+  }
 }
 
 export interface NodeEvent {
@@ -288,6 +300,48 @@ export function singletonLives(nodes: readonly ClusterNode[], name: string, kill
   }
   for (const l of out) if (l.to === Infinity && killedAt.has(l.node)) l.to = killedAt.get(l.node) as number
   return out
+}
+
+/** One life of a sharded entity, as it reported it (test/fixtures/shard-actors.ts). */
+export interface EntityLife extends SingletonLife {
+  type: string
+  id: string
+}
+
+/**
+ * Every entity life the nodes reported (a collector outside the cluster), by wall-clock time; a
+ * life still open on a node run in `killedAt` ends at its kill.
+ */
+export function entityLives(nodes: readonly ClusterNode[], killedAt: ReadonlyMap<string, number> = new Map()): EntityLife[] {
+  const reports = nodes.flatMap((n) => n.reports.filter((r) => r.kind === 'entity'))
+  const open = new Map<string, EntityLife>()
+  const out: EntityLife[] = []
+  for (const r of reports.sort((a, b) => (a['at'] as number) - (b['at'] as number))) {
+    const key = `${r['type'] as string}|${r['id'] as string}|${r['node'] as string}|${r['incarnation'] as number}`
+    if (r['event'] === 'started') {
+      const life: EntityLife = { type: r['type'] as string, id: r['id'] as string, node: r['node'] as string, incarnation: r['incarnation'] as number, from: r['at'] as number, to: Infinity }
+      out.push(life)
+      open.set(key, life)
+    } else {
+      const life = open.get(key)
+      if (life !== undefined) life.to = r['at'] as number
+      open.delete(key)
+    }
+  }
+  for (const l of out) if (l.to === Infinity && killedAt.has(l.node)) l.to = killedAt.get(l.node) as number
+  return out
+}
+
+/** Entities that lived twice at once (`type|id: node/node`); empty when none did. */
+export function entityOverlaps(lives: readonly EntityLife[]): string[] {
+  const byEntity = new Map<string, EntityLife[]>()
+  for (const l of lives) {
+    const key = `${l.type}|${l.id}`
+    const list = byEntity.get(key)
+    if (list === undefined) byEntity.set(key, [l])
+    else list.push(l)
+  }
+  return [...byEntity].flatMap(([key, list]) => overlaps(list).map((pair) => `${key}: ${pair}`))
 }
 
 /** Pairs of lives that ran at the same time (`node/node`); empty when never two at once. */

@@ -93,6 +93,8 @@ export type ClusterTopicEvent =
   | { type: 'memberJoined' | 'memberUp' | 'memberUnreachable' | 'memberReachable' | 'memberDown' | 'memberLeft'; member: ClusterMember }
   | { type: 'leaderChanged'; leader: NodeAddress | null }
   | { type: 'workerLost'; node: NodeAddress; thread: number }
+  /** A shard of a sharded entity type got a home: `from` null for a first allocation (published by the type's coordinator to every node). */
+  | { type: 'shardMoved'; entityType: string; shard: number; from: NodeAddress | null; to: NodeAddress }
 
 /**
  * The cluster's system topic. Each node publishes its own view of the membership to its own

@@ -11,6 +11,7 @@ import type { ActorDescription } from '../../actor/describe.js'
 import { ActorRefError, type ActorErrorCode } from '../../actor/errors.js'
 import type { MessageTarget, TerminationListener } from '../../actor/target.js'
 import type { AskOptions } from '../../actor/types.js'
+import { MessageBuffer } from '../message-buffer.js'
 
 /**
  * The proxy's id for singleton `name`, the same on every node: the main thread registers its
@@ -37,22 +38,21 @@ export interface SingletonTargetOptions {
   onDropped(handler: string, error: unknown): void
 }
 
-interface Pending {
-  handler: string
-  args: unknown[]
-  /** Absent for tells. */
-  settle?: { resolve(v: unknown): void; reject(e: unknown): void }
-  /** Asks only: when the caller's timeout ends (performance.now()), its timer and signal. */
-  ask?: { deadline: number; timer: NodeJS.Timeout; signal?: AbortSignal; onAbort?: () => void }
-}
-
 export class SingletonTarget implements MessageTarget {
   readonly thread = 0
   private instance: MessageTarget | null = null
-  private readonly queue: Pending[] = []
+  private readonly queue: MessageBuffer
   private closedWith: ActorRefError | null = null
 
-  constructor(private readonly o: SingletonTargetOptions) {}
+  constructor(private readonly o: SingletonTargetOptions) {
+    this.queue = new MessageBuffer({
+      capacity: o.capacity,
+      askTimeoutMs: o.askTimeoutMs,
+      waitingFor: 'the singleton had no instance to take the message',
+      error: (code, message, handler) => this.error(code, message, handler),
+      onDropped: o.onDropped,
+    })
+  }
 
   get id(): string {
     return proxyId(this.o.name)
@@ -87,14 +87,14 @@ export class SingletonTarget implements MessageTarget {
   tell(handler: string, args: unknown[]): void {
     this.check(handler)
     if (this.instance !== null) return this.instance.tell(handler, args)
-    this.enqueue({ handler, args })
+    this.queue.tell(handler, args)
   }
 
   send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
     try {
       this.check(handler)
       if (this.instance !== null) return this.instance.send(handler, args, timeoutMs)
-      return new Promise<void>((resolve, reject) => this.enqueue({ handler, args, settle: { resolve: () => resolve(), reject } }))
+      return this.queue.send(handler, args)
     } catch (e) {
       return Promise.reject(e)
     }
@@ -107,32 +107,7 @@ export class SingletonTarget implements MessageTarget {
       return Promise.reject(e)
     }
     if (this.instance !== null) return this.instance.ask(handler, args, options)
-    const timeoutMs = options?.timeoutMs ?? this.o.askTimeoutMs
-    const signal = options?.signal
-    if (signal?.aborted === true) return Promise.reject(signal.reason)
-    return new Promise<unknown>((resolve, reject) => {
-      const entry: Pending = { handler, args, settle: { resolve, reject } }
-      const timer = setTimeout(() => {
-        this.remove(entry)
-        reject(this.error('Timeout', `no reply within ${timeoutMs} ms: the singleton had no instance to take the message`, handler))
-      }, timeoutMs)
-      entry.ask = { deadline: performance.now() + timeoutMs, timer }
-      if (signal !== undefined) {
-        const onAbort = (): void => {
-          this.remove(entry)
-          reject(signal.reason)
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        entry.ask.signal = signal
-        entry.ask.onAbort = onAbort
-      }
-      try {
-        this.enqueue(entry)
-      } catch (e) {
-        this.release(entry)
-        reject(e)
-      }
-    })
+    return this.queue.ask(handler, args, options)
   }
 
   /** The singleton stops with its cluster, not through a ref. */
@@ -164,24 +139,7 @@ export class SingletonTarget implements MessageTarget {
   attach(instance: MessageTarget): void {
     if (this.closedWith !== null) return
     this.instance = instance
-    const now = performance.now()
-    for (const p of this.queue.splice(0)) {
-      this.release(p)
-      if (p.ask !== undefined) {
-        const left = p.ask.deadline - now
-        const settle = p.settle as NonNullable<Pending['settle']>
-        if (left <= 0) settle.reject(this.error('Timeout', 'no reply in time: the singleton had no instance to take the message', p.handler))
-        else instance.ask(p.handler, p.args, { timeoutMs: left, ...(p.ask.signal !== undefined ? { signal: p.ask.signal } : {}) }).then(settle.resolve, settle.reject)
-      } else if (p.settle !== undefined) {
-        instance.send(p.handler, p.args, undefined).then(p.settle.resolve, p.settle.reject)
-      } else {
-        try {
-          instance.tell(p.handler, p.args)
-        } catch (e) {
-          this.o.onDropped(p.handler, e)
-        }
-      }
-    }
+    this.queue.releaseTo(() => instance)
   }
 
   /** The instance is gone or moving: buffer from now on. */
@@ -194,36 +152,12 @@ export class SingletonTarget implements MessageTarget {
     if (this.closedWith !== null) return
     this.closedWith = this.error(code, why)
     this.instance = null
-    for (const p of this.queue.splice(0)) {
-      this.release(p)
-      if (p.settle !== undefined) p.settle.reject(this.error(code, why, p.handler))
-      else this.o.onDropped(p.handler, this.closedWith)
-    }
+    this.queue.rejectAll(code, why)
   }
 
   private check(handler: string): void {
     if (this.closedWith !== null) throw this.closedWith
     if (!this.o.handlers.has(handler)) throw this.error('NotSupported', `${this.o.actorType} has no handler '${handler}'`, handler)
-  }
-
-  private enqueue(p: Pending): void {
-    if (this.queue.length >= this.o.capacity) {
-      throw this.error('MailboxFull', `the singleton has no instance and its buffer is full (bufferSize ${this.o.capacity})`, p.handler)
-    }
-    this.queue.push(p)
-  }
-
-  private remove(p: Pending): void {
-    const i = this.queue.indexOf(p)
-    if (i >= 0) this.queue.splice(i, 1)
-    this.release(p)
-  }
-
-  /** Clears an ask's timer and abort listener. */
-  private release(p: Pending): void {
-    if (p.ask === undefined) return
-    clearTimeout(p.ask.timer)
-    if (p.ask.signal !== undefined && p.ask.onAbort !== undefined) p.ask.signal.removeEventListener('abort', p.ask.onAbort)
   }
 
   private error(code: ActorErrorCode, message: string, handler?: string): ActorRefError {
