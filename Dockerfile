@@ -29,15 +29,17 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${RUNTIME_IMAGE}
-# The application module the node runs (compiled path inside the image). The sharded chat
-# example will take this place; build another app with --build-arg COERCE_APP=dist/...
-ARG COERCE_APP=dist/examples/cluster-app.js
+# The application module the node runs (compiled path inside the image): the sharded chat
+# (examples/sharded-chat: page and WebSocket on COERCE_CHAT_PORT, default 30102). Build another
+# app with --build-arg COERCE_APP=dist/... (e.g. dist/examples/cluster-app.js)
+ARG COERCE_APP=dist/examples/sharded-chat/app.js
 WORKDIR /app
 ENV NODE_ENV=production \
     COERCE_APP=${COERCE_APP} \
     COERCE_CLUSTER_LISTEN=0.0.0.0:30101 \
     COERCE_HTTP_HOST=0.0.0.0 \
-    COERCE_HTTP_PORT=30103
+    COERCE_HTTP_PORT=30103 \
+    COERCE_CHAT_PORT=30102
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

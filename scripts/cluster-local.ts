@@ -4,7 +4,8 @@
  * HTTP ports, static seeds (each other) and the Redis journal, prints each node's API URL, and
  * stops everything on Ctrl+C or SIGTERM (the nodes leave gracefully). Flags after a second `--`
  * go to every node, e.g. `npm run cluster:local -- 3 -- --app examples/cluster-app.ts`.
- * Environment: COERCE_APP (default examples/cluster-app.ts), COERCE_WORKERS (default 1),
+ * Each node also gets a free COERCE_CHAT_PORT (the sharded chat's page and WebSocket).
+ * Environment: COERCE_APP (default examples/sharded-chat/app.ts), COERCE_WORKERS (default 1),
  * COERCE_CLUSTER_SECRET (default a fixed local-only secret).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -69,10 +70,12 @@ async function main(): Promise<number> {
     rmSync(redisDir, { recursive: true, force: true })
   })
 
-  const ports = await freePorts(1 + 2 * count)
+  const ports = await freePorts(1 + 3 * count)
   const redisPort = ports[0] as number
   const clusterPorts = ports.slice(1, 1 + count)
-  const httpPorts = ports.slice(1 + count)
+  const httpPorts = ports.slice(1 + count, 1 + 2 * count)
+  const chatPorts = ports.slice(1 + 2 * count)
+  const app = process.env['COERCE_APP'] ?? 'examples/sharded-chat/app.ts'
   const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   children.push({ name: 'redis', proc: redis })
   const ready = await new Promise<boolean>((resolve) => {
@@ -112,7 +115,9 @@ async function main(): Promise<number> {
         COERCE_PERSISTENCE: redisUrl,
         COERCE_CLUSTER_SECRET: process.env['COERCE_CLUSTER_SECRET'] ?? 'cluster-local-secret',
         COERCE_WORKERS: process.env['COERCE_WORKERS'] ?? '1',
-        COERCE_APP: process.env['COERCE_APP'] ?? 'examples/cluster-app.ts',
+        COERCE_APP: app,
+        COERCE_CHAT_HOST: '127.0.0.1',
+        COERCE_CHAT_PORT: String(chatPorts[i]),
         COERCE_LOG_LEVEL: logLevel,
       },
     })
@@ -143,8 +148,10 @@ async function main(): Promise<number> {
     }
   }
   for (let i = 0; i < count; i++) {
-    process.stdout.write(`node-${i + 1}     API http://127.0.0.1:${httpPorts[i]}   cluster 127.0.0.1:${clusterPorts[i]}\n`)
+    const chat = app.includes('sharded-chat') ? `   chat http://127.0.0.1:${chatPorts[i]}/` : ''
+    process.stdout.write(`node-${i + 1}     API http://127.0.0.1:${httpPorts[i]}   cluster 127.0.0.1:${clusterPorts[i]}${chat}\n`)
   }
+  if (app.includes('sharded-chat')) process.stdout.write('chat:      open any chat URL in a browser (the WebSocket is at /ws, protocol in docs/chat.md)\n')
   process.stdout.write(`members:   curl http://127.0.0.1:${httpPorts[0]}/cluster/nodes\n`)
   process.stdout.write('cluster:local: running; Ctrl+C stops every node and redis\n')
 

@@ -14,7 +14,8 @@
 #   4. builds the project image (DOCKER_BUILDKIT=0, --network host);
 #   5. starts a redis-server on a free port and 3 containers, each with its own cluster and
 #      HTTP port and the same static seeds, and checks /health, the image's HEALTHCHECK and
-#      /cluster/nodes (3 up) on each; then `docker stop` must end each node with exit status 0
+#      /cluster/nodes (3 up) on each, the chat page on each and a chat round trip (WebSocket
+#      clients on node-0 and node-2); then `docker stop` must end each node with exit status 0
 #      (SIGTERM: graceful leave);
 #   6. tears everything down on every exit path: containers, redis-server, and the dockerd it
 #      started (by pid).
@@ -198,15 +199,16 @@ say "  $(docker image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%d M
 
 # --- 5. cluster -----------------------------------------------------------------------------
 step "redis-server and 3 nodes"
-# Seven ports free on 127.0.0.1 a moment ago: redis, then cluster and HTTP port per node.
+# Ten ports free on 127.0.0.1 a moment ago: redis, then cluster, HTTP and chat port per node.
 read -r -a PORTS <<<"$(node -e '
   const net = require("node:net"); const servers = []; const ports = []
-  const next = () => { if (ports.length === 7) { servers.forEach((s) => s.close()); console.log(ports.join(" ")); return }
+  const next = () => { if (ports.length === 10) { servers.forEach((s) => s.close()); console.log(ports.join(" ")); return }
     const s = net.createServer().listen(0, "127.0.0.1", () => { servers.push(s); ports.push(s.address().port); next() }) }
   next()')"
 REDIS_PORT=${PORTS[0]}
 CLUSTER_PORTS=("${PORTS[1]}" "${PORTS[2]}" "${PORTS[3]}")
 HTTP_PORTS=("${PORTS[4]}" "${PORTS[5]}" "${PORTS[6]}")
+CHAT_PORTS=("${PORTS[7]}" "${PORTS[8]}" "${PORTS[9]}")
 SEEDS="127.0.0.1:${CLUSTER_PORTS[0]},127.0.0.1:${CLUSTER_PORTS[1]},127.0.0.1:${CLUSTER_PORTS[2]}"
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
@@ -221,10 +223,11 @@ for i in 0 1 2; do
     -e "COERCE_NODE_ID=node-$i" \
     -e "COERCE_CLUSTER_LISTEN=127.0.0.1:${CLUSTER_PORTS[$i]}" \
     -e "COERCE_HTTP_HOST=127.0.0.1" -e "COERCE_HTTP_PORT=${HTTP_PORTS[$i]}" \
+    -e "COERCE_CHAT_HOST=127.0.0.1" -e "COERCE_CHAT_PORT=${CHAT_PORTS[$i]}" \
     -e "COERCE_SEED_PEERS=$SEEDS" -e "COERCE_CLUSTER_SECRET=$SECRET" \
     -e "COERCE_PERSISTENCE=redis://127.0.0.1:$REDIS_PORT" -e COERCE_WORKERS=1 \
     "$IMAGE" >/dev/null
-  say "  node-$i: cluster 127.0.0.1:${CLUSTER_PORTS[$i]}, API http://127.0.0.1:${HTTP_PORTS[$i]}"
+  say "  node-$i: cluster 127.0.0.1:${CLUSTER_PORTS[$i]}, API http://127.0.0.1:${HTTP_PORTS[$i]}, chat http://127.0.0.1:${CHAT_PORTS[$i]}"
 done
 
 # Polls `check` (a node script that exits 0 when satisfied) for up to $2 seconds.
@@ -258,11 +261,42 @@ for i in 0 1 2; do
 done
 say "  HEALTHCHECK healthy on all 3"
 
-# The hook for the sharded chat example (issue 15): a WebSocket client on one node posts, a
-# client on another node receives it. Until the chat replaces examples/cluster-app.ts there is
-# nothing to talk to.
+# The sharded chat (the image's app): the page answers on each node, and a WebSocket client on
+# node-0 and one on node-2 exchange a message both ways through the stream's entity, wherever
+# its shard lives (a small node script with the repository's `ws` package).
+CHAT_JS='
+  const WebSocket = require(process.cwd() + "/node_modules/ws")
+  const [a, b] = process.argv.slice(1)
+  const stream = "smoke-" + process.pid
+  const open = (port, user) => new Promise((resolve, reject) => {
+    const ws = new WebSocket("ws://127.0.0.1:" + port + "/ws"); const frames = []
+    ws.on("message", (d) => frames.push(JSON.parse(d.toString())))
+    ws.on("open", () => { ws.send(JSON.stringify({ type: "join", stream, user })); resolve({ ws, frames }) })
+    ws.on("error", reject)
+  })
+  const wait = async (c, f, what) => { for (let i = 0; i < 300; i++) { const x = c.frames.find(f); if (x) return x; await new Promise((r) => setTimeout(r, 100)) } throw new Error("no " + what + " within 30 s: " + JSON.stringify(c.frames)) }
+  ;(async () => {
+    const ca = await open(a, "alice"), cb = await open(b, "bob")
+    await wait(ca, (f) => f.type === "history", "history on node-0"); await wait(cb, (f) => f.type === "history", "history on node-2")
+    ca.ws.send(JSON.stringify({ type: "post", stream, text: "ping from node-0" }))
+    const m1 = await wait(cb, (f) => f.type === "message" && f.text === "ping from node-0", "node-0 message on node-2")
+    cb.ws.send(JSON.stringify({ type: "post", stream, text: "pong from node-2" }))
+    const m2 = await wait(ca, (f) => f.type === "message" && f.text === "pong from node-2", "node-2 message on node-0")
+    ca.ws.send("not json")
+    const e = await wait(ca, (f) => f.type === "error", "an error frame")
+    if (m1.seq !== 1 || m2.seq !== 2 || e.code !== "bad_json") throw new Error("unexpected: " + JSON.stringify([m1, m2, e]))
+    console.log("seq " + m1.seq + " node-0 -> node-2, seq " + m2.seq + " node-2 -> node-0, bad input -> " + e.code)
+    ca.ws.close(); cb.ws.close()
+  })().catch((e) => { console.log(e.message); process.exit(1) })'
 check_chat_round_trip() {
-  say "  chat round trip: not checked yet (the image runs examples/cluster-app.ts, which has no chat)"
+  for i in 0 1 2; do
+    code=$(node -e 'fetch(process.argv[1]).then((r) => r.text().then((t) => console.log(r.status, /sharded chat/.test(t) ? "page" : "other")), (e) => console.log(e.cause?.code ?? e.message))' "http://127.0.0.1:${CHAT_PORTS[$i]}/")
+    [ "$code" = "200 page" ] || { say "  node-$i chat page: $code"; return 1; }
+  done
+  say "  chat page on all 3"
+  local out
+  out=$(timeout 60 node -e "$CHAT_JS" "${CHAT_PORTS[0]}" "${CHAT_PORTS[2]}" 2>&1) || { say "  chat round trip failed: $out"; return 1; }
+  say "  chat round trip: $out"
 }
 step "chat round trip"
 check_chat_round_trip

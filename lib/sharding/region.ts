@@ -232,6 +232,12 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     for (const slot of this.slots) if (slot !== undefined && slot.home !== null && sameNode(slot.home, node)) this.flush(slot)
   }
 
+  /** True when this node's view has `node` down or removed. */
+  private isGone(node: NodeAddress): boolean {
+    const m = this.view.members().find((x) => sameNode(x.node, node))
+    return m !== undefined && (m.status === 'down' || m.status === 'removed')
+  }
+
   /** A member is down or left: homes there are void; held messages ask again. */
   private nodeGone(node: NodeAddress): void {
     this.unreachable.delete(nodeKey(node))
@@ -367,8 +373,17 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   /** @internal The coordinator says where `shard` lives. */
   onHome(shard: number, node: NodeAddress): void {
     const slot = this.slot(shard)
-    slot.requestedAt = 0
     slot.handoff = false
+    if (!sameNode(node, this.self) && this.isGone(node)) {
+      // Stale news: the coordinator had not yet heard that the node is down (each node's view
+      // changes on its own time). Taking it would relay to a dead node for good, since its
+      // memberDown already passed here: hold the messages and let the tick ask again.
+      slot.home = null
+      slot.requestedAt = performance.now()
+      this.log.debug({ entityType: this.typeName, shard, home: nodeKey(node) }, 'sharding: told a shard lives on a node that is down; asking again')
+      return
+    }
+    slot.requestedAt = 0
     slot.home = node
     if (!sameNode(node, this.self) && slot.local !== null) {
       // Only after this node handed the shard off does the coordinator place it elsewhere.
