@@ -58,7 +58,6 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   readonly actorType: string
   readonly tracked: boolean
   readonly parent: ParentLink | null
-  readonly children = new Map<string, ChildHandle>()
   readonly self: ActorRef
   readonly ctx: ActorContext
   queued = false
@@ -66,20 +65,28 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   registered = false
 
   // Internals below are shared with the modules in lib/actor/cell/ (and nothing else): they
-  // read and change them directly so the cell needs no helper objects per actor.
+  // read and change them directly so the cell needs no helper objects per actor. An idle actor
+  // holds no mailbox, queue, set or map of its own: each is made on first use (issue 17:
+  // a million idle actors must fit in 1.5 GB), so the fields below are null until then.
   /** @internal */ readonly args: readonly unknown[]
   /** @internal */ readonly strategy: ResolvedStrategy
   private readonly handlers: ReadonlySet<string>
   /** @internal */ readonly typeStats: ActorTypeStats
-  /** @internal */ readonly restarts = new RestartHistory()
-  /** @internal */ readonly user: UserMailbox
-  /** @internal */ readonly system = new Deque<SystemNotice>()
-  /** @internal Listeners told when this cell stops. */
-  readonly watchers = new Set<TerminationListener>()
-  /** @internal Targets this cell watches. */
-  readonly watching = new Set<MessageTarget>()
-  /** @internal Resources bound to the instance's life (see {@link ActorCell.own}). */
-  readonly owned = new Set<OwnedResource>()
+  /** @internal The user lane's capacity (the mailbox itself is made by the first message). */
+  readonly mailboxCapacity: number
+  /** @internal The user lane; null until the first message. */
+  mailbox: UserMailbox | null = null
+  /** @internal The system lane; null until the first notice. */
+  notices: Deque<SystemNotice> | null = null
+  /** @internal Listeners told when this cell stops; null while none. */
+  watcherSet: Set<TerminationListener> | null = null
+  /** @internal Targets this cell watches; null while none. */
+  watchingSet: Set<MessageTarget> | null = null
+  /** @internal Resources bound to the instance's life (see {@link ActorCell.own}); null while none. */
+  ownedSet: Set<OwnedResource> | null = null
+  /** @internal Live children by id; null while none was ever spawned. */
+  childMap: Map<string, ChildHandle> | null = null
+  private restartHistory: RestartHistory | null = null
   /** @internal */ instance: Actor | null = null
   /** @internal */ state: CellState = STARTING
   /** @internal A handler (or system hook) is running. */
@@ -96,8 +103,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   restartTimer: NodeJS.Timeout | null = null
   /** @internal The message whose handler is running, while `busy`. */
   current: Envelope | null = null
-  /** @internal Stop sequences waiting for the running handler to finish. */
-  busyWaiters: (() => void)[] = []
+  /** @internal Stop sequences waiting for the running handler to finish; null while none. */
+  busyWaiters: (() => void)[] | null = null
 
   constructor(init: CellInit) {
     this.host = init.host
@@ -109,7 +116,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     this.parent = init.parent
     this.tracked = init.tracked
     this.strategy = init.strategy
-    this.user = new UserMailbox(init.mailboxCapacity, init.host.wheel)
+    this.mailboxCapacity = init.mailboxCapacity
     this.handlers = handlerNamesOf(init.type)
     this.typeStats = init.host.metrics.forType(init.actorType)
     this.self = new ActorRef(this)
@@ -137,7 +144,47 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   get mailboxSize(): number {
-    return this.user.size
+    return this.mailbox === null ? 0 : this.mailbox.size
+  }
+
+  /** @internal Envelopes queued in the user lane. */
+  get mailboxLength(): number {
+    return this.mailbox === null ? 0 : this.mailbox.length
+  }
+
+  /** @internal The user lane, made on first use. */
+  get user(): UserMailbox {
+    return (this.mailbox ??= new UserMailbox(this.mailboxCapacity, this.host.wheel))
+  }
+
+  /** @internal The system lane, made on first use. */
+  get system(): Deque<SystemNotice> {
+    return (this.notices ??= new Deque<SystemNotice>(4))
+  }
+
+  /** @internal Listeners told when this cell stops, made on first use. */
+  get watchers(): Set<TerminationListener> {
+    return (this.watcherSet ??= new Set())
+  }
+
+  /** @internal Targets this cell watches, made on first use. */
+  get watching(): Set<MessageTarget> {
+    return (this.watchingSet ??= new Set())
+  }
+
+  /** @internal Resources bound to the instance's life, made on first use. */
+  get owned(): Set<OwnedResource> {
+    return (this.ownedSet ??= new Set())
+  }
+
+  /** Live children by id (made on first use: read {@link ActorCell.childMap} to only look). */
+  get children(): Map<string, ChildHandle> {
+    return (this.childMap ??= new Map())
+  }
+
+  /** @internal This actor's restarts, made by the first failure. */
+  get restarts(): RestartHistory {
+    return (this.restartHistory ??= new RestartHistory())
   }
 
   /** A stop was requested or is under way. */
@@ -182,13 +229,19 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private accept(env: Envelope): void {
-    this.user.push(env)
+    ;(this.mailbox ?? this.user).push(env)
     if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
   }
 
   /** The error a send or ask gets when the mailbox stayed full for its whole timeout. */
-  private readonly stayedFull = (handler: string) => (): ActorRefError =>
-    this.error('Timeout', 'mailbox stayed full until the send timed out', handler)
+  private stayedFull(handler: string): () => ActorRefError {
+    return () => this.error('Timeout', 'mailbox stayed full until the send timed out', handler)
+  }
+
+  /** True when a new message may enter the user lane now. */
+  private hasRoom(): boolean {
+    return this.mailbox === null || this.mailbox.hasRoom()
+  }
 
   tell(handler: string, args: unknown[]): void {
     this.checkHandler(handler)
@@ -196,7 +249,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       this.host.deadLetter(this, handler, args, 'actor stopped')
       return
     }
-    if (!this.user.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.user.capacity})`, handler)
+    if (!this.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.mailboxCapacity})`, handler)
     this.accept(this.makeEnvelope(handler, args, null))
   }
 
@@ -208,7 +261,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const env = this.makeEnvelope(handler, args, null)
-    if (this.user.hasRoom()) {
+    if (this.hasRoom()) {
       this.accept(env)
       return Promise.resolve()
     }
@@ -228,7 +281,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     const pending = new PendingAsk(this.host.wheel, this, handler, timeoutMs)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     const env = this.makeEnvelope(handler, args, pending)
-    if (this.user.hasRoom()) this.accept(env)
+    if (this.hasRoom()) this.accept(env)
     else this.user.wait(env, timeoutMs, () => {}, (e) => pending.reject(e), this.stayedFull(handler))
     return pending.promise
   }
@@ -253,15 +306,15 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       else this.host.deadLetter(this, handler, args, 'actor stopped')
       return 'ok'
     }
-    if (!this.user.hasRoom()) return 'full'
+    if (!this.hasRoom()) return 'full'
     this.accept(this.makeEnvelope(handler, args, reply))
     return 'ok'
   }
 
   /** Calls `listener` once the user lane has room again (or the actor stopped). */
   whenRoom(listener: () => void): void {
-    if (this.state >= STOPPING) listener()
-    else this.user.whenRoom(listener)
+    if (this.state >= STOPPING || this.mailbox === null) listener()
+    else this.mailbox.whenRoom(listener)
   }
 
   // ---------------------------------------------------------------- turns (cell/turns.ts)
@@ -324,7 +377,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   childStopped(child: ChildHandle, notice: Terminated): void {
-    if (this.children.get(child.id) === child) this.children.delete(child.id)
+    if (this.childMap !== null && this.childMap.get(child.id) === child) this.childMap.delete(child.id)
     this.pushSystem({ kind: 'childTerminated', notice })
   }
 
@@ -339,7 +392,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   removeWatcher(listener: TerminationListener): void {
-    this.watchers.delete(listener)
+    this.watcherSet?.delete(listener)
   }
 
   /** This cell as a watcher: notices arrive on the system lane. */
@@ -358,7 +411,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   // ---------------------------------------------------------------- describe
 
   async describe(options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
-    const all = [...this.children.values()]
+    const all = this.childMap === null ? [] : [...this.childMap.values()]
     const listed = depth < options.maxDepth ? all.slice(0, options.maxChildren) : []
     return {
       id: this.id,

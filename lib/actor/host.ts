@@ -13,7 +13,7 @@ import { SystemEvents } from './events.js'
 import { ActorMetrics } from './metrics.js'
 import type { ResolvedSystemOptions } from './options.js'
 import type { ActorRef } from './ref.js'
-import { buildSpawnRecord, inDirectory, type PlacedSpawnRecord, type SpawnDefaults, type SpawningParent, type SpawnRecord } from './spawn-record.js'
+import { buildSpawnRecord, recordedOn, type PlacedSpawnRecord, type SpawnDefaults, type SpawningParent, type SpawnRecord } from './spawn-record.js'
 import type { ActorSystem, SpawnOptions } from './system.js'
 import type { ActorClass } from './types.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
@@ -42,10 +42,8 @@ export class ActorHost {
   readonly logger: Logger
   /** The node run this thread belongs to. */
   readonly node: NodeAddress
-  /** Every live cell on this thread by id, tracked or not. */
+  /** Every live cell on this thread by id, tracked or not, in spawn order. */
   private readonly cells = new Map<string, ActorCell>()
-  /** Top-level cells in spawn order. */
-  private readonly roots = new Map<string, ActorCell>()
   /** Refs whose messages from other threads and nodes go to a target that is not a cell here (see {@link ActorHost.addForwarder}). */
   private readonly forwarders = new Map<string, ActorRef>()
   private anonymousSeq = 0
@@ -93,9 +91,11 @@ export class ActorHost {
     return this.forwarders.get(id)
   }
 
-  /** Live top-level cells. */
+  /** Live top-level cells, in spawn order. */
   topLevel(): ActorCell[] {
-    return [...this.roots.values()]
+    const out: ActorCell[] = []
+    for (const c of this.cells.values()) if (c.parent === null) out.push(c)
+    return out
   }
 
   get actorCount(): number {
@@ -138,10 +138,9 @@ export class ActorHost {
       strategy: record.supervision,
       mailboxCapacity: record.mailbox.capacity,
     })
-    cell.registered = inDirectory(record)
+    cell.registered = recordedOn(record, this.thread)
     this.cells.set(record.id, cell)
-    if (local.parent === null) this.roots.set(record.id, cell)
-    else if (local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
+    if (local.parent !== null && local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
     if (local.onCreated !== undefined) local.onCreated(cell)
     await cell.start()
     return cell.self
@@ -150,7 +149,6 @@ export class ActorHost {
   /** @internal Called by a cell once it has stopped. */
   unregister(cell: ActorCell): void {
     if (this.cells.get(cell.id) === cell) this.cells.delete(cell.id)
-    if (this.roots.get(cell.id) === cell) this.roots.delete(cell.id)
     if (cell.registered) {
       const reported = this.onReleased(cell)
       if (reported instanceof Promise) {

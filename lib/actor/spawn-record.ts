@@ -132,7 +132,7 @@ export function buildSpawnRecord(
   return {
     actorType,
     location: null,
-    args: options.args ?? [],
+    args: options.args ?? NO_ARGS,
     localId: given,
     id: undefined,
     tracked: given !== undefined,
@@ -158,6 +158,19 @@ export function pathOf(record: PlacedSpawnRecord): string {
 export function inDirectory(record: SpawnRecord): boolean {
   return record.tracked || record.parent === null
 }
+
+/**
+ * True when the directory records the actor once it is placed on `thread`: as
+ * {@link inDirectory}, except an anonymous top-level actor on the main thread. No lookup finds
+ * one, its id is unique by construction, and no worker loss needs to respawn it, so an entry
+ * would only cost memory (about 200 bytes per idle actor) and time per spawn.
+ */
+export function recordedOn(record: SpawnRecord, thread: number): boolean {
+  return record.tracked || (record.parent === null && thread !== 0)
+}
+
+/** The constructor arguments of a spawn without `args`: one shared empty list. */
+const NO_ARGS: readonly unknown[] = Object.freeze([])
 
 /**
  * Fails with `NotSupported` when the record cannot leave its thread: a supervision decider is

@@ -15,8 +15,7 @@ import type { NodeAddress } from '../actor/address.js'
 import type { ResolvedSystemOptions } from '../actor/options.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { RuntimeStatus, SystemRuntime } from '../actor/runtime-api.js'
-import { inDirectory, pathOf, placeRecord, type PlacedSpawnRecord, type SpawnRecord } from '../actor/spawn-record.js'
-import { RestartHistory } from '../actor/supervision.js'
+import { pathOf, recordedOn, placeRecord, type PlacedSpawnRecord, type SpawnRecord } from '../actor/spawn-record.js'
 import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { PlacementTable, type ActorDirectory, type DirectoryEntry } from './actor-directory.js'
@@ -146,7 +145,7 @@ export class MainRuntime implements SystemRuntime {
     const thread = await this.chooseThread(record.placement, record.parent, record.location !== null)
     const placed = placeRecord(record, () => this.host.anonymousId())
     const id = placed.id
-    const recorded = inDirectory(placed)
+    const recorded = recordedOn(placed, thread)
     if (recorded && this.directory.lookup(id) !== undefined) await this.settleReleases(id)
     const entry: DirectoryEntry = {
       id,
@@ -156,7 +155,7 @@ export class MainRuntime implements SystemRuntime {
       tracked: placed.tracked,
       parentId: placed.parent?.id ?? null,
       respawn: null,
-      restarts: new RestartHistory(),
+      restarts: null,
     }
     if (recorded && !this.directory.reserve(entry)) {
       throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
@@ -273,7 +272,7 @@ export class MainRuntime implements SystemRuntime {
           tracked: true,
           parentId: m.parent?.id ?? null,
           respawn: null,
-          restarts: new RestartHistory(),
+          restarts: null,
         })
         if (!reserved) throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: m.id })
         return true
@@ -392,7 +391,7 @@ export class MainRuntime implements SystemRuntime {
       return node.router.targetFor({ id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }).self
     }
     const cell = this.host.cell(id)
-    if (cell !== undefined && cell.tracked && cell.alive) return cell.self
+    if (cell !== undefined) return cell.tracked && cell.alive ? cell.self : undefined
     if (this.cluster === null || e !== undefined) return undefined
     const found = await this.cluster.lookup(id)
     return found === undefined ? undefined : this.refFor(found)

@@ -34,7 +34,7 @@ export async function startCell(cell: ActorCell): Promise<void> {
   }
   cell.typeStats.created++
   cell.state = RUNNING
-  if (cell.user.length > 0 || cell.system.length > 0) cell.host.dispatcher.schedule(cell)
+  if (cell.mailboxLength > 0 || (cell.notices !== null && cell.notices.length > 0)) cell.host.dispatcher.schedule(cell)
 }
 
 async function abortStart(cell: ActorCell): Promise<void> {
@@ -90,7 +90,7 @@ async function waitIdle(cell: ActorCell): Promise<void> {
 /** Resolves when no handler runs (`afterIdle` in turns.ts wakes the waiters). */
 function whenIdle(cell: ActorCell): Promise<void> {
   if (!cell.busy) return Promise.resolve()
-  return new Promise<void>((resolve) => cell.busyWaiters.push(resolve))
+  return new Promise<void>((resolve) => (cell.busyWaiters ??= []).push(resolve))
 }
 
 function finishStop(cell: ActorCell, outcome: { reason: TerminationReason; error?: unknown }, counted: boolean): void {
@@ -111,8 +111,8 @@ function finishStop(cell: ActorCell, outcome: { reason: TerminationReason; error
 
 /** Stops every child with `reason` and waits for all of them. */
 export async function stopChildren(cell: ActorCell, reason: TerminationReason): Promise<void> {
-  if (cell.children.size === 0) return
-  const results = await Promise.allSettled([...cell.children.values()].map((c) => c.stopWith(reason, undefined)))
+  if (cell.childMap === null || cell.childMap.size === 0) return
+  const results = await Promise.allSettled([...cell.childMap.values()].map((c) => c.stopWith(reason, undefined)))
   for (const r of results) {
     // A child on another thread that does not confirm its stop (timeout) must not keep its
     // parent from stopping.
@@ -125,8 +125,8 @@ export async function stopChildren(cell: ActorCell, reason: TerminationReason): 
  * deep mailbox empties in one pass instead of one formatted error and frame per message.
  */
 function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): void {
-  if (cell.user.size === 0) {
-    cell.system.drain()
+  if (cell.mailbox === null || cell.mailbox.size === 0) {
+    cell.notices?.drain()
     return
   }
   const errors = new Map<string, ActorRefError>()
@@ -139,7 +139,7 @@ function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): v
     return e
   }
   const batches = new Set<ReplyBatch>()
-  for (const env of cell.user.clear(errorFor)) {
+  for (const env of cell.mailbox.clear(errorFor)) {
     const reply = env.reply
     if (reply === null) {
       cell.host.deadLetter(cell, env.handler, env.args, message)
@@ -157,13 +157,14 @@ function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): v
     }
   }
   for (const b of batches) b.flush()
-  cell.system.drain()
+  cell.notices?.drain()
 }
 
 /** Stops every resource bound to the cell's life (timers, subscriptions); a throwing one is logged. */
 export function releaseOwned(cell: ActorCell): void {
-  const owned = [...cell.owned]
-  cell.owned.clear()
+  if (cell.ownedSet === null || cell.ownedSet.size === 0) return
+  const owned = [...cell.ownedSet]
+  cell.ownedSet.clear()
   for (const r of owned) {
     try {
       r.stop()
