@@ -24,6 +24,7 @@ import { RestartHistory, type ResolvedStrategy } from './supervision.js'
 import type { ChildHandle, LocalParent, MessageTarget, ParentLink, TerminationListener } from './target.js'
 import type { Terminated, TerminationReason } from './terminated.js'
 import type { ActorClass, AskOptions } from './types.js'
+import type { PlacedSpawnRecord } from './spawn-record.js'
 import type { Runnable } from './dispatcher.js'
 import { resumeFromParent } from './cell/failure.js'
 import { runStop, startCell } from './cell/lifecycle.js'
@@ -34,20 +35,6 @@ import { addWatcher, targetTerminated, unwatch, watch } from './cell/watch.js'
 /** Something cancellable whose life is bound to the actor's (timers, subscriptions). */
 export interface OwnedResource {
   stop(): void
-}
-
-export interface CellInit {
-  host: ActorHost
-  id: string
-  /** The id without the parent prefix (equals `id` for top-level actors). */
-  localId: string
-  type: ActorClass
-  actorType: string
-  args: readonly unknown[]
-  parent: ParentLink | null
-  tracked: boolean
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
 }
 
 export class ActorCell implements MessageTarget, TerminationListener, Runnable, ChildHandle, LocalParent {
@@ -106,19 +93,20 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   /** @internal Stop sequences waiting for the running handler to finish; null while none. */
   busyWaiters: (() => void)[] | null = null
 
-  constructor(init: CellInit) {
-    this.host = init.host
-    this.id = init.id
-    this.path = init.parent === null ? init.id : `${init.parent.path}/${init.localId}`
-    this.type = init.type
-    this.actorType = init.actorType
-    this.args = init.args
-    this.parent = init.parent
-    this.tracked = init.tracked
-    this.strategy = init.strategy
-    this.mailboxCapacity = init.mailboxCapacity
-    this.handlers = handlerNamesOf(init.type)
-    this.typeStats = init.host.metrics.forType(init.actorType)
+  /** Built by `ActorHost.spawnLocal` from the placed record and what travels beside it. */
+  constructor(host: ActorHost, record: PlacedSpawnRecord, type: ActorClass, args: readonly unknown[], parent: ParentLink | null) {
+    this.host = host
+    this.id = record.id
+    this.path = parent === null ? record.id : `${parent.path}/${record.localId}`
+    this.type = type
+    this.actorType = record.actorType
+    this.args = args
+    this.parent = parent
+    this.tracked = record.tracked
+    this.strategy = record.supervision
+    this.mailboxCapacity = record.mailbox.capacity
+    this.handlers = handlerNamesOf(type)
+    this.typeStats = host.metrics.forType(record.actorType)
     this.self = new ActorRef(this)
     this.ctx = new ActorContext(this)
   }
@@ -332,8 +320,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   // ---------------------------------------------------------------- lifecycle (cell/lifecycle.ts)
 
-  /** Constructs the instance and runs `started()`. Rejects with `StartFailed`. */
-  start(): Promise<void> {
+  /**
+   * Constructs the instance and runs `started()`. Null when the actor already runs (no
+   * asynchronous `started()`), else a promise that resolves once it runs or rejects with `StartFailed`.
+   */
+  start(): Promise<void> | null {
     return startCell(this)
   }
 

@@ -29,7 +29,7 @@ export interface LocalBinding {
   args: readonly unknown[]
   parent: ParentLink | null
   /** The parent cell when it lives on this thread (the child is added to its children). */
-  parentCell?: ActorCell
+  parentCell?: ActorCell | undefined
   /** Called with the cell before it starts (the runtime wires cross-thread links). */
   onCreated?: (cell: ActorCell) => void
 }
@@ -60,7 +60,11 @@ export class ActorHost {
     this.node = { id: options.nodeId, incarnation: options.incarnation }
     this.metrics = new ActorMetrics(options.metricsSampleEvery)
     this.logger = options.logger
-    this.spawnDefaults = { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision }
+    this.spawnDefaults = {
+      mailboxCapacity: options.mailboxCapacity,
+      supervision: options.supervision,
+      mailbox: Object.freeze({ capacity: options.mailboxCapacity }),
+    }
   }
 
   get isClosed(): boolean {
@@ -122,28 +126,24 @@ export class ActorHost {
    * Creates the actor on this thread and runs its start. The runtime has already checked (or
    * reserved) the id. Rejects with `AlreadyExists` if a live cell holds it here, or `StartFailed`.
    */
-  async spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
+  spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
     if (this.cells.has(record.id)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType })
+      return Promise.reject(new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType }))
     }
-    const cell = new ActorCell({
-      host: this,
-      id: record.id,
-      localId: record.localId,
-      type: local.type,
-      actorType: record.actorType,
-      args: local.args,
-      parent: local.parent,
-      tracked: record.tracked,
-      strategy: record.supervision,
-      mailboxCapacity: record.mailbox.capacity,
-    })
-    cell.registered = recordedOn(record, this.thread)
-    this.cells.set(record.id, cell)
-    if (local.parent !== null && local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
-    if (local.onCreated !== undefined) local.onCreated(cell)
-    await cell.start()
-    return cell.self
+    let cell: ActorCell
+    try {
+      cell = new ActorCell(this, record, local.type, local.args, local.parent)
+      cell.registered = recordedOn(record, this.thread)
+      this.cells.set(record.id, cell)
+      if (local.parent !== null && local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
+      if (local.onCreated !== undefined) local.onCreated(cell)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    // A synchronous start needs no turn: the ref is ready now.
+    const starting = cell.start()
+    const self = cell.self
+    return starting === null ? Promise.resolve(self) : starting.then(() => self)
   }
 
   /** @internal Called by a cell once it has stopped. */

@@ -64,6 +64,8 @@ export type PlacedSpawnRecord = SpawnRecord & { localId: string; id: string }
 export interface SpawnDefaults {
   mailboxCapacity: number
   supervision: ResolvedStrategy
+  /** The settings of a mailbox of `mailboxCapacity`, shared by every record that takes the default. */
+  mailbox?: MailboxSettings
 }
 
 /** The spawning actor as `buildSpawnRecord` sees it. */
@@ -99,8 +101,8 @@ export function buildSpawnRecord(
   // are checked against its handlers.
   handlerNamesOf(type)
   if (options === null || typeof options !== 'object') throw invalidSpawn(actorType, `spawn options must be an object (got ${String(options)})`)
-  for (const key of Object.keys(options)) {
-    if (!SPAWN_OPTION_KEYS.has(key)) throw invalidSpawn(actorType, `unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
+  for (const key in options) {
+    if (!SPAWN_OPTION_KEYS.has(key) && Object.prototype.hasOwnProperty.call(options, key)) throw invalidSpawn(actorType, `unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
   }
   if (options.args !== undefined && !Array.isArray(options.args)) {
     throw invalidSpawn(actorType, `args must be an array of constructor arguments (got ${typeof options.args})`)
@@ -138,7 +140,7 @@ export function buildSpawnRecord(
     tracked: given !== undefined,
     placement,
     supervision,
-    mailbox: { capacity },
+    mailbox: capacity === defaults.mailboxCapacity && defaults.mailbox !== undefined ? defaults.mailbox : { capacity },
     parent: parent?.address ?? null,
   }
 }
