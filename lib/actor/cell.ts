@@ -38,7 +38,32 @@ export interface OwnedResource {
 }
 
 export class ActorCell implements MessageTarget, TerminationListener, Runnable, ChildHandle, LocalParent {
+  // Fields in the order the hot path reads them: a send and a turn touch the first ones only,
+  // so with many actors each message costs fewer cache lines (V8 lays fields out in this order).
+  /** True while the cell sits in the dispatcher's run queue. */
+  queued = false
+  /** @internal A handler (or system hook) is running. */
+  busy = false
+  /** @internal */ state: CellState = STARTING
+  /** @internal */ stopRequested: TerminationReason | null = null
+  // Internals below are shared with the modules in lib/actor/cell/ (and nothing else): they
+  // read and change them directly so the cell needs no helper objects per actor. An idle actor
+  // holds no mailbox, queue, set or map of its own: each is made on first use (issue 17:
+  // a million idle actors must fit in 1.5 GB), so those fields are null until then.
+  /** @internal The user lane; null until the first message. */
+  mailbox: UserMailbox | null = null
+  /** @internal The system lane; null until the first notice. */
+  notices: Deque<SystemNotice> | null = null
+  /** @internal */ instance: Actor | null = null
+  /** @internal The message whose handler is running, while `busy`. */
+  current: Envelope | null = null
+  /** @internal Stop sequences waiting for the running handler to finish; null while none. */
+  busyWaiters: (() => void)[] | null = null
   readonly host: ActorHost
+  private lastHandler = ''
+  private lastStats: HandlerStats | null = null
+  private seq = 0
+  private readonly handlers: ReadonlySet<string>
   readonly id: string
   readonly path: string
   readonly type: ActorClass
@@ -47,24 +72,13 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   readonly parent: ParentLink | null
   readonly self: ActorRef
   readonly ctx: ActorContext
-  queued = false
   /** Recorded in the main thread's placement table: its stop must be reported. */
   registered = false
-
-  // Internals below are shared with the modules in lib/actor/cell/ (and nothing else): they
-  // read and change them directly so the cell needs no helper objects per actor. An idle actor
-  // holds no mailbox, queue, set or map of its own: each is made on first use (issue 17:
-  // a million idle actors must fit in 1.5 GB), so the fields below are null until then.
   /** @internal */ readonly args: readonly unknown[]
   /** @internal */ readonly strategy: ResolvedStrategy
-  private readonly handlers: ReadonlySet<string>
   /** @internal */ readonly typeStats: ActorTypeStats
   /** @internal The user lane's capacity (the mailbox itself is made by the first message). */
   readonly mailboxCapacity: number
-  /** @internal The user lane; null until the first message. */
-  mailbox: UserMailbox | null = null
-  /** @internal The system lane; null until the first notice. */
-  notices: Deque<SystemNotice> | null = null
   /** @internal Listeners told when this cell stops; null while none. */
   watcherSet: Set<TerminationListener> | null = null
   /** @internal Targets this cell watches; null while none. */
@@ -74,24 +88,12 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   /** @internal Live children by id; null while none was ever spawned. */
   childMap: Map<string, ChildHandle> | null = null
   private restartHistory: RestartHistory | null = null
-  /** @internal */ instance: Actor | null = null
-  /** @internal */ state: CellState = STARTING
-  /** @internal A handler (or system hook) is running. */
-  busy = false
-  /** @internal */ stopRequested: TerminationReason | null = null
   private stopPromise: Promise<void> | null = null
   /** @internal */ stopError: unknown = undefined
   /** @internal The notice sent when this actor stopped; given to watchers that arrive later. */
   terminated: Terminated | null = null
-  private seq = 0
-  private lastHandler = ''
-  private lastStats: HandlerStats | null = null
   /** @internal The pending restart after a backoff. */
   restartTimer: NodeJS.Timeout | null = null
-  /** @internal The message whose handler is running, while `busy`. */
-  current: Envelope | null = null
-  /** @internal Stop sequences waiting for the running handler to finish; null while none. */
-  busyWaiters: (() => void)[] | null = null
 
   /** Built by `ActorHost.spawnLocal` from the placed record and what travels beside it. */
   constructor(host: ActorHost, record: PlacedSpawnRecord, type: ActorClass, args: readonly unknown[], parent: ParentLink | null) {
@@ -232,7 +234,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   tell(handler: string, args: unknown[]): void {
-    this.checkHandler(handler)
+    // The last handler sent to passed the check already (statsFor records it after the check).
+    if (handler !== this.lastHandler) this.checkHandler(handler)
     if (this.state >= STOPPING) {
       this.host.deadLetter(this, handler, args, 'actor stopped')
       return

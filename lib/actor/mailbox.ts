@@ -25,8 +25,11 @@ class WaitingSend extends WheelEntry {
   }
 }
 
-export class UserMailbox {
-  private readonly queue = new Deque<Envelope>(4)
+/**
+ * The queue itself is the mailbox's own ring (it extends `Deque`, one object instead of two:
+ * a send and a turn each follow one pointer less, and a used mailbox holds 56 bytes less).
+ */
+export class UserMailbox extends Deque<Envelope> {
   /** Senders waiting for room; null while none ever waited. */
   private waiting: Deque<WaitingSend> | null = null
   private roomListeners: (() => void)[] | null = null
@@ -34,27 +37,24 @@ export class UserMailbox {
   constructor(
     readonly capacity: number,
     private readonly wheel: TimeoutWheel,
-  ) {}
-
-  /** Envelopes queued. */
-  get length(): number {
-    return this.queue.length
+  ) {
+    super(4)
   }
 
   /** Envelopes queued plus senders waiting. */
   get size(): number {
-    return this.waiting === null ? this.queue.length : this.queue.length + this.waiting.length
+    return this.waiting === null ? this.length : this.length + this.waiting.length
   }
 
   /** True when a new message may enter now (nobody waits ahead of it). */
   hasRoom(): boolean {
-    return this.queue.length < this.capacity && (this.waiting === null || this.waiting.length === 0)
+    return this.length < this.capacity && (this.waiting === null || this.waiting.length === 0)
   }
 
   /** Queues `env`; the caller checked {@link UserMailbox.hasRoom}. */
-  push(env: Envelope): void {
+  override push(env: Envelope): void {
     env.stats.sent++
-    this.queue.push(env)
+    super.push(env)
   }
 
   /**
@@ -69,9 +69,9 @@ export class UserMailbox {
 
   /** The next envelope; lets the first waiting sender in, and tells listeners about room. */
   take(): Envelope | undefined {
-    const env = this.queue.shift()
+    const env = this.shift()
     const waiting = this.waiting
-    if (env !== undefined && waiting !== null && waiting.length > 0 && this.queue.length < this.capacity) {
+    if (env !== undefined && waiting !== null && waiting.length > 0 && this.length < this.capacity) {
       const w = waiting.shift() as WaitingSend
       this.wheel.cancel(w)
       this.push(w.envelope)
@@ -107,7 +107,7 @@ export class UserMailbox {
         w.failed(errorFor(w.envelope.handler))
       }
     }
-    return this.queue.drain()
+    return this.drain()
   }
 
   private notifyRoom(): void {

@@ -42,9 +42,10 @@ function invoke(cell: ActorCell, env: Envelope): void {
   const instance = cell.instance as Actor
   const stats = env.stats
   let t0 = 0
-  if (env.enqueuedAt !== 0) {
+  const enqueuedAt = env.enqueuedAt
+  if (enqueuedAt !== null) {
     t0 = performance.now()
-    stats.mailboxWait.observe((t0 - env.enqueuedAt) / 1000)
+    stats.mailboxWait.observe((t0 - enqueuedAt) / 1000)
   }
   let result: unknown
   cell.busy = true
