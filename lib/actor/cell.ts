@@ -24,6 +24,7 @@ import { RestartHistory, type ResolvedStrategy } from './supervision.js'
 import type { ChildHandle, LocalParent, MessageTarget, ParentLink, TerminationListener } from './target.js'
 import type { Terminated, TerminationReason } from './terminated.js'
 import type { ActorClass, AskOptions } from './types.js'
+import type { PlacedSpawnRecord } from './spawn-record.js'
 import type { Runnable } from './dispatcher.js'
 import { resumeFromParent } from './cell/failure.js'
 import { runStop, startCell } from './cell/lifecycle.js'
@@ -36,82 +37,78 @@ export interface OwnedResource {
   stop(): void
 }
 
-export interface CellInit {
-  host: ActorHost
-  id: string
-  /** The id without the parent prefix (equals `id` for top-level actors). */
-  localId: string
-  type: ActorClass
-  actorType: string
-  args: readonly unknown[]
-  parent: ParentLink | null
-  tracked: boolean
-  strategy: ResolvedStrategy
-  mailboxCapacity: number
-}
-
 export class ActorCell implements MessageTarget, TerminationListener, Runnable, ChildHandle, LocalParent {
+  // Fields in the order the hot path reads them: a send and a turn touch the first ones only,
+  // so with many actors each message costs fewer cache lines (V8 lays fields out in this order).
+  /** True while the cell sits in the dispatcher's run queue. */
+  queued = false
+  /** @internal A handler (or system hook) is running. */
+  busy = false
+  /** @internal */ state: CellState = STARTING
+  /** @internal */ stopRequested: TerminationReason | null = null
+  // Internals below are shared with the modules in lib/actor/cell/ (and nothing else): they
+  // read and change them directly so the cell needs no helper objects per actor. An idle actor
+  // holds no mailbox, queue, set or map of its own: each is made on first use (issue 17:
+  // a million idle actors must fit in 1.5 GB), so those fields are null until then.
+  /** @internal The user lane; null until the first message. */
+  mailbox: UserMailbox | null = null
+  /** @internal The system lane; null until the first notice. */
+  notices: Deque<SystemNotice> | null = null
+  /** @internal */ instance: Actor | null = null
+  /** @internal The message whose handler is running, while `busy`. */
+  current: Envelope | null = null
+  /** @internal Stop sequences waiting for the running handler to finish; null while none. */
+  busyWaiters: (() => void)[] | null = null
   readonly host: ActorHost
+  private lastHandler = ''
+  private lastStats: HandlerStats | null = null
+  private seq = 0
+  private readonly handlers: ReadonlySet<string>
   readonly id: string
   readonly path: string
   readonly type: ActorClass
   readonly actorType: string
   readonly tracked: boolean
   readonly parent: ParentLink | null
-  readonly children = new Map<string, ChildHandle>()
   readonly self: ActorRef
   readonly ctx: ActorContext
-  queued = false
   /** Recorded in the main thread's placement table: its stop must be reported. */
   registered = false
-
-  // Internals below are shared with the modules in lib/actor/cell/ (and nothing else): they
-  // read and change them directly so the cell needs no helper objects per actor.
   /** @internal */ readonly args: readonly unknown[]
   /** @internal */ readonly strategy: ResolvedStrategy
-  private readonly handlers: ReadonlySet<string>
   /** @internal */ readonly typeStats: ActorTypeStats
-  /** @internal */ readonly restarts = new RestartHistory()
-  /** @internal */ readonly user: UserMailbox
-  /** @internal */ readonly system = new Deque<SystemNotice>()
-  /** @internal Listeners told when this cell stops. */
-  readonly watchers = new Set<TerminationListener>()
-  /** @internal Targets this cell watches. */
-  readonly watching = new Set<MessageTarget>()
-  /** @internal Resources bound to the instance's life (see {@link ActorCell.own}). */
-  readonly owned = new Set<OwnedResource>()
-  /** @internal */ instance: Actor | null = null
-  /** @internal */ state: CellState = STARTING
-  /** @internal A handler (or system hook) is running. */
-  busy = false
-  /** @internal */ stopRequested: TerminationReason | null = null
+  /** @internal The user lane's capacity (the mailbox itself is made by the first message). */
+  readonly mailboxCapacity: number
+  /** @internal Listeners told when this cell stops; null while none. */
+  watcherSet: Set<TerminationListener> | null = null
+  /** @internal Targets this cell watches; null while none. */
+  watchingSet: Set<MessageTarget> | null = null
+  /** @internal Resources bound to the instance's life (see {@link ActorCell.own}); null while none. */
+  ownedSet: Set<OwnedResource> | null = null
+  /** @internal Live children by id; null while none was ever spawned. */
+  childMap: Map<string, ChildHandle> | null = null
+  private restartHistory: RestartHistory | null = null
   private stopPromise: Promise<void> | null = null
   /** @internal */ stopError: unknown = undefined
   /** @internal The notice sent when this actor stopped; given to watchers that arrive later. */
   terminated: Terminated | null = null
-  private seq = 0
-  private lastHandler = ''
-  private lastStats: HandlerStats | null = null
   /** @internal The pending restart after a backoff. */
   restartTimer: NodeJS.Timeout | null = null
-  /** @internal The message whose handler is running, while `busy`. */
-  current: Envelope | null = null
-  /** @internal Stop sequences waiting for the running handler to finish. */
-  busyWaiters: (() => void)[] = []
 
-  constructor(init: CellInit) {
-    this.host = init.host
-    this.id = init.id
-    this.path = init.parent === null ? init.id : `${init.parent.path}/${init.localId}`
-    this.type = init.type
-    this.actorType = init.actorType
-    this.args = init.args
-    this.parent = init.parent
-    this.tracked = init.tracked
-    this.strategy = init.strategy
-    this.user = new UserMailbox(init.mailboxCapacity, init.host.wheel)
-    this.handlers = handlerNamesOf(init.type)
-    this.typeStats = init.host.metrics.forType(init.actorType)
+  /** Built by `ActorHost.spawnLocal` from the placed record and what travels beside it. */
+  constructor(host: ActorHost, record: PlacedSpawnRecord, type: ActorClass, args: readonly unknown[], parent: ParentLink | null) {
+    this.host = host
+    this.id = record.id
+    this.path = parent === null ? record.id : `${parent.path}/${record.localId}`
+    this.type = type
+    this.actorType = record.actorType
+    this.args = args
+    this.parent = parent
+    this.tracked = record.tracked
+    this.strategy = record.supervision
+    this.mailboxCapacity = record.mailbox.capacity
+    this.handlers = handlerNamesOf(type)
+    this.typeStats = host.metrics.forType(record.actorType)
     this.self = new ActorRef(this)
     this.ctx = new ActorContext(this)
   }
@@ -137,7 +134,47 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   get mailboxSize(): number {
-    return this.user.size
+    return this.mailbox === null ? 0 : this.mailbox.size
+  }
+
+  /** @internal Envelopes queued in the user lane. */
+  get mailboxLength(): number {
+    return this.mailbox === null ? 0 : this.mailbox.length
+  }
+
+  /** @internal The user lane, made on first use. */
+  get user(): UserMailbox {
+    return (this.mailbox ??= new UserMailbox(this.mailboxCapacity, this.host.wheel))
+  }
+
+  /** @internal The system lane, made on first use. */
+  get system(): Deque<SystemNotice> {
+    return (this.notices ??= new Deque<SystemNotice>(4))
+  }
+
+  /** @internal Listeners told when this cell stops, made on first use. */
+  get watchers(): Set<TerminationListener> {
+    return (this.watcherSet ??= new Set())
+  }
+
+  /** @internal Targets this cell watches, made on first use. */
+  get watching(): Set<MessageTarget> {
+    return (this.watchingSet ??= new Set())
+  }
+
+  /** @internal Resources bound to the instance's life, made on first use. */
+  get owned(): Set<OwnedResource> {
+    return (this.ownedSet ??= new Set())
+  }
+
+  /** Live children by id (made on first use: read {@link ActorCell.childMap} to only look). */
+  get children(): Map<string, ChildHandle> {
+    return (this.childMap ??= new Map())
+  }
+
+  /** @internal This actor's restarts, made by the first failure. */
+  get restarts(): RestartHistory {
+    return (this.restartHistory ??= new RestartHistory())
   }
 
   /** A stop was requested or is under way. */
@@ -182,21 +219,28 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private accept(env: Envelope): void {
-    this.user.push(env)
+    ;(this.mailbox ?? this.user).push(env)
     if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
   }
 
   /** The error a send or ask gets when the mailbox stayed full for its whole timeout. */
-  private readonly stayedFull = (handler: string) => (): ActorRefError =>
-    this.error('Timeout', 'mailbox stayed full until the send timed out', handler)
+  private stayedFull(handler: string): () => ActorRefError {
+    return () => this.error('Timeout', 'mailbox stayed full until the send timed out', handler)
+  }
+
+  /** True when a new message may enter the user lane now. */
+  private hasRoom(): boolean {
+    return this.mailbox === null || this.mailbox.hasRoom()
+  }
 
   tell(handler: string, args: unknown[]): void {
-    this.checkHandler(handler)
+    // The last handler sent to passed the check already (statsFor records it after the check).
+    if (handler !== this.lastHandler) this.checkHandler(handler)
     if (this.state >= STOPPING) {
       this.host.deadLetter(this, handler, args, 'actor stopped')
       return
     }
-    if (!this.user.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.user.capacity})`, handler)
+    if (!this.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.mailboxCapacity})`, handler)
     this.accept(this.makeEnvelope(handler, args, null))
   }
 
@@ -208,7 +252,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const env = this.makeEnvelope(handler, args, null)
-    if (this.user.hasRoom()) {
+    if (this.hasRoom()) {
       this.accept(env)
       return Promise.resolve()
     }
@@ -228,7 +272,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     const pending = new PendingAsk(this.host.wheel, this, handler, timeoutMs)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     const env = this.makeEnvelope(handler, args, pending)
-    if (this.user.hasRoom()) this.accept(env)
+    if (this.hasRoom()) this.accept(env)
     else this.user.wait(env, timeoutMs, () => {}, (e) => pending.reject(e), this.stayedFull(handler))
     return pending.promise
   }
@@ -253,15 +297,15 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       else this.host.deadLetter(this, handler, args, 'actor stopped')
       return 'ok'
     }
-    if (!this.user.hasRoom()) return 'full'
+    if (!this.hasRoom()) return 'full'
     this.accept(this.makeEnvelope(handler, args, reply))
     return 'ok'
   }
 
   /** Calls `listener` once the user lane has room again (or the actor stopped). */
   whenRoom(listener: () => void): void {
-    if (this.state >= STOPPING) listener()
-    else this.user.whenRoom(listener)
+    if (this.state >= STOPPING || this.mailbox === null) listener()
+    else this.mailbox.whenRoom(listener)
   }
 
   // ---------------------------------------------------------------- turns (cell/turns.ts)
@@ -279,8 +323,11 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   // ---------------------------------------------------------------- lifecycle (cell/lifecycle.ts)
 
-  /** Constructs the instance and runs `started()`. Rejects with `StartFailed`. */
-  start(): Promise<void> {
+  /**
+   * Constructs the instance and runs `started()`. Null when the actor already runs (no
+   * asynchronous `started()`), else a promise that resolves once it runs or rejects with `StartFailed`.
+   */
+  start(): Promise<void> | null {
     return startCell(this)
   }
 
@@ -324,7 +371,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   childStopped(child: ChildHandle, notice: Terminated): void {
-    if (this.children.get(child.id) === child) this.children.delete(child.id)
+    if (this.childMap !== null && this.childMap.get(child.id) === child) this.childMap.delete(child.id)
     this.pushSystem({ kind: 'childTerminated', notice })
   }
 
@@ -339,7 +386,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   removeWatcher(listener: TerminationListener): void {
-    this.watchers.delete(listener)
+    this.watcherSet?.delete(listener)
   }
 
   /** This cell as a watcher: notices arrive on the system lane. */
@@ -358,7 +405,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   // ---------------------------------------------------------------- describe
 
   async describe(options: Required<DescribeOptions>, depth: number): Promise<ActorDescription> {
-    const all = [...this.children.values()]
+    const all = this.childMap === null ? [] : [...this.childMap.values()]
     const listed = depth < options.maxDepth ? all.slice(0, options.maxChildren) : []
     return {
       id: this.id,

@@ -15,6 +15,13 @@ export interface Runnable {
   queued: boolean
 }
 
+/**
+ * Turns are queued as reactions to this settled promise: the same microtask queue as
+ * `queueMicrotask`, which also allocates an AsyncResource and a bound function per call (a
+ * sequential ask schedules one turn per message).
+ */
+const SETTLED: Promise<void> = Promise.resolve()
+
 /** Messages one actor handles per turn before others get theirs. */
 export const ACTOR_THROUGHPUT = 256
 /** Milliseconds a thread may spend in actor turns before it lets the event loop run. */
@@ -37,7 +44,7 @@ export class Dispatcher {
     if (!this.scheduled) {
       this.scheduled = true
       if (this.yieldPending) setImmediate(this.run)
-      else queueMicrotask(this.run)
+      else SETTLED.then(this.run)
     }
   }
 

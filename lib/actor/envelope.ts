@@ -28,8 +28,12 @@ export interface ReplyBatch {
 
 /** One user message in a mailbox. */
 export class Envelope {
-  /** performance.now() at enqueue for sampled messages, else 0. */
-  enqueuedAt = 0
+  /**
+   * performance.now() at enqueue for sampled messages, else null. Not 0: a field that holds
+   * both 0 and fractions is stored as a boxed double in every envelope (one more allocation per
+   * message); with null only the sampled ones box their number.
+   */
+  enqueuedAt: number | null = null
   constructor(
     readonly handler: string,
     readonly args: unknown[],
@@ -57,8 +61,6 @@ export class PendingAsk extends WheelEntry implements Reply {
     private readonly subject: AskSubject,
     private readonly handler: string,
     private readonly timeoutMs: number,
-    /** Called once when the ask settles, however it settles. */
-    private readonly onSettle: (() => void) | null = null,
   ) {
     super()
     let res!: (value: unknown) => void
@@ -116,10 +118,13 @@ export class PendingAsk extends WheelEntry implements Reply {
     return this.handler
   }
 
+  /** Called once when the ask settles, however it settles (a method, not a closure per ask). */
+  protected onSettled(): void {}
+
   private finish(): void {
     this.settled = true
     this.wheel.cancel(this)
-    if (this.onSettle !== null) this.onSettle()
+    this.onSettled()
     if (this.abort !== null) {
       this.abort.signal.removeEventListener('abort', this.abort.listener)
       this.abort = null

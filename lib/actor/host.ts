@@ -13,7 +13,7 @@ import { SystemEvents } from './events.js'
 import { ActorMetrics } from './metrics.js'
 import type { ResolvedSystemOptions } from './options.js'
 import type { ActorRef } from './ref.js'
-import { buildSpawnRecord, inDirectory, type PlacedSpawnRecord, type SpawnDefaults, type SpawningParent, type SpawnRecord } from './spawn-record.js'
+import { buildSpawnRecord, recordedOn, type PlacedSpawnRecord, type SpawnDefaults, type SpawningParent, type SpawnRecord } from './spawn-record.js'
 import type { ActorSystem, SpawnOptions } from './system.js'
 import type { ActorClass } from './types.js'
 import type { ActorDescription, DescribeOptions } from './describe.js'
@@ -29,7 +29,7 @@ export interface LocalBinding {
   args: readonly unknown[]
   parent: ParentLink | null
   /** The parent cell when it lives on this thread (the child is added to its children). */
-  parentCell?: ActorCell
+  parentCell?: ActorCell | undefined
   /** Called with the cell before it starts (the runtime wires cross-thread links). */
   onCreated?: (cell: ActorCell) => void
 }
@@ -42,10 +42,8 @@ export class ActorHost {
   readonly logger: Logger
   /** The node run this thread belongs to. */
   readonly node: NodeAddress
-  /** Every live cell on this thread by id, tracked or not. */
+  /** Every live cell on this thread by id, tracked or not, in spawn order. */
   private readonly cells = new Map<string, ActorCell>()
-  /** Top-level cells in spawn order. */
-  private readonly roots = new Map<string, ActorCell>()
   /** Refs whose messages from other threads and nodes go to a target that is not a cell here (see {@link ActorHost.addForwarder}). */
   private readonly forwarders = new Map<string, ActorRef>()
   /** Resolvers for whole families of forwarder ids, by prefix up to and with '|' (see {@link ActorHost.addForwarderFamily}). */
@@ -64,7 +62,11 @@ export class ActorHost {
     this.node = { id: options.nodeId, incarnation: options.incarnation }
     this.metrics = new ActorMetrics(options.metricsSampleEvery)
     this.logger = options.logger
-    this.spawnDefaults = { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision }
+    this.spawnDefaults = {
+      mailboxCapacity: options.mailboxCapacity,
+      supervision: options.supervision,
+      mailbox: Object.freeze({ capacity: options.mailboxCapacity }),
+    }
   }
 
   get isClosed(): boolean {
@@ -112,9 +114,11 @@ export class ActorHost {
     return bar < 0 ? undefined : this.forwarderFamilies.get(id.slice(0, bar + 1))?.(id)
   }
 
-  /** Live top-level cells. */
+  /** Live top-level cells, in spawn order. */
   topLevel(): ActorCell[] {
-    return [...this.roots.values()]
+    const out: ActorCell[] = []
+    for (const c of this.cells.values()) if (c.parent === null) out.push(c)
+    return out
   }
 
   get actorCount(): number {
@@ -141,35 +145,29 @@ export class ActorHost {
    * Creates the actor on this thread and runs its start. The runtime has already checked (or
    * reserved) the id. Rejects with `AlreadyExists` if a live cell holds it here, or `StartFailed`.
    */
-  async spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
+  spawnLocal(record: PlacedSpawnRecord, local: LocalBinding): Promise<ActorRef> {
     if (this.cells.has(record.id)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType })
+      return Promise.reject(new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: record.id, actorType: record.actorType }))
     }
-    const cell = new ActorCell({
-      host: this,
-      id: record.id,
-      localId: record.localId,
-      type: local.type,
-      actorType: record.actorType,
-      args: local.args,
-      parent: local.parent,
-      tracked: record.tracked,
-      strategy: record.supervision,
-      mailboxCapacity: record.mailbox.capacity,
-    })
-    cell.registered = inDirectory(record)
-    this.cells.set(record.id, cell)
-    if (local.parent === null) this.roots.set(record.id, cell)
-    else if (local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
-    if (local.onCreated !== undefined) local.onCreated(cell)
-    await cell.start()
-    return cell.self
+    let cell: ActorCell
+    try {
+      cell = new ActorCell(this, record, local.type, local.args, local.parent)
+      cell.registered = recordedOn(record, this.thread)
+      this.cells.set(record.id, cell)
+      if (local.parent !== null && local.parentCell !== undefined) local.parentCell.children.set(record.id, cell)
+      if (local.onCreated !== undefined) local.onCreated(cell)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    // A synchronous start needs no turn: the ref is ready now.
+    const starting = cell.start()
+    const self = cell.self
+    return starting === null ? Promise.resolve(self) : starting.then(() => self)
   }
 
   /** @internal Called by a cell once it has stopped. */
   unregister(cell: ActorCell): void {
     if (this.cells.get(cell.id) === cell) this.cells.delete(cell.id)
-    if (this.roots.get(cell.id) === cell) this.roots.delete(cell.id)
     if (cell.registered) {
       const reported = this.onReleased(cell)
       if (reported instanceof Promise) {

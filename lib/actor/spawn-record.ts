@@ -64,6 +64,8 @@ export type PlacedSpawnRecord = SpawnRecord & { localId: string; id: string }
 export interface SpawnDefaults {
   mailboxCapacity: number
   supervision: ResolvedStrategy
+  /** The settings of a mailbox of `mailboxCapacity`, shared by every record that takes the default. */
+  mailbox?: MailboxSettings
 }
 
 /** The spawning actor as `buildSpawnRecord` sees it. */
@@ -99,8 +101,8 @@ export function buildSpawnRecord(
   // are checked against its handlers.
   handlerNamesOf(type)
   if (options === null || typeof options !== 'object') throw invalidSpawn(actorType, `spawn options must be an object (got ${String(options)})`)
-  for (const key of Object.keys(options)) {
-    if (!SPAWN_OPTION_KEYS.has(key)) throw invalidSpawn(actorType, `unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
+  for (const key in options) {
+    if (!SPAWN_OPTION_KEYS.has(key) && Object.prototype.hasOwnProperty.call(options, key)) throw invalidSpawn(actorType, `unknown spawn option '${key}' (known: ${[...SPAWN_OPTION_KEYS].join(', ')})`)
   }
   if (options.args !== undefined && !Array.isArray(options.args)) {
     throw invalidSpawn(actorType, `args must be an array of constructor arguments (got ${typeof options.args})`)
@@ -132,13 +134,13 @@ export function buildSpawnRecord(
   return {
     actorType,
     location: null,
-    args: options.args ?? [],
+    args: options.args ?? NO_ARGS,
     localId: given,
     id: undefined,
     tracked: given !== undefined,
     placement,
     supervision,
-    mailbox: { capacity },
+    mailbox: capacity === defaults.mailboxCapacity && defaults.mailbox !== undefined ? defaults.mailbox : { capacity },
     parent: parent?.address ?? null,
   }
 }
@@ -158,6 +160,19 @@ export function pathOf(record: PlacedSpawnRecord): string {
 export function inDirectory(record: SpawnRecord): boolean {
   return record.tracked || record.parent === null
 }
+
+/**
+ * True when the directory records the actor once it is placed on `thread`: as
+ * {@link inDirectory}, except an anonymous top-level actor on the main thread. No lookup finds
+ * one, its id is unique by construction, and no worker loss needs to respawn it, so an entry
+ * would only cost memory (about 200 bytes per idle actor) and time per spawn.
+ */
+export function recordedOn(record: SpawnRecord, thread: number): boolean {
+  return record.tracked || (record.parent === null && thread !== 0)
+}
+
+/** The constructor arguments of a spawn without `args`: one shared empty list. */
+const NO_ARGS: readonly unknown[] = Object.freeze([])
 
 /**
  * Fails with `NotSupported` when the record cannot leave its thread: a supervision decider is

@@ -17,8 +17,8 @@ export interface DirectoryEntry {
   readonly parentId: string | null
   /** How to build it again after its worker died (top-level actors placed on workers), else null. */
   respawn: PlacedSpawnRecord | null
-  /** Its restarts after worker losses (limited by `respawn.supervision`). */
-  readonly restarts: RestartHistory
+  /** Its restarts after worker losses (limited by `respawn.supervision`); null before the first. */
+  restarts: RestartHistory | null
 }
 
 export interface ActorDirectory {

@@ -16,8 +16,7 @@ import type { NodeAddress } from '../actor/address.js'
 import type { ResolvedSystemOptions } from '../actor/options.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { RuntimeStatus, SystemRuntime } from '../actor/runtime-api.js'
-import { inDirectory, pathOf, placeRecord, type PlacedSpawnRecord, type SpawnRecord } from '../actor/spawn-record.js'
-import { RestartHistory } from '../actor/supervision.js'
+import { pathOf, recordedOn, placeRecord, type PlacedSpawnRecord, type SpawnRecord } from '../actor/spawn-record.js'
 import type { SpawnOptions } from '../actor/system.js'
 import type { ActorClass } from '../actor/types.js'
 import { PlacementTable, type ActorDirectory, type DirectoryEntry } from './actor-directory.js'
@@ -56,6 +55,17 @@ export interface NetworkThreadHandle {
   readonly thread: number
   request<T>(m: { t: string }): Promise<T>
   post(m: { t: string }): void
+}
+
+/**
+ * The thread a spawn goes to when that needs no worker: the main thread when asked, else the
+ * parent's thread for a child or a class no worker can load. Undefined: a worker, chosen by
+ * `MainRuntime.chooseThread`.
+ */
+function threadAtOnce(placement: Placement | undefined, parent: RefAddress | null, loadable: boolean): number | undefined {
+  if (placement === 'main') return 0
+  if (placement === undefined && (parent !== null || !loadable)) return parent?.thread ?? 0
+  return undefined
 }
 
 export class MainRuntime implements SystemRuntime {
@@ -100,23 +110,26 @@ export class MainRuntime implements SystemRuntime {
 
   // ------------------------------------------------------------------ spawning
 
-  async spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
-    if (options !== null && typeof options === 'object' && options.node !== undefined) {
-      const elsewhere = this.otherNode(type, options.node, parent)
-      if (elsewhere !== undefined) {
-        const { node: _node, ...rest } = options
-        this.host.prepareSpawn(type, rest, null)
-        const address = await (this.cluster as ClusterHooks).spawnOn(elsewhere, type, rest)
-        return this.refFor(address)
+  spawn(type: ActorClass, options: SpawnOptions, parent: ActorCell | null): Promise<ActorRef> {
+    try {
+      if (options !== null && typeof options === 'object' && options.node !== undefined) {
+        const elsewhere = this.otherNode(type, options.node, parent)
+        if (elsewhere !== undefined) {
+          const { node: _node, ...rest } = options
+          this.host.prepareSpawn(type, rest, null)
+          return (this.cluster as ClusterHooks).spawnOn(elsewhere, type, rest).then((address) => this.refFor(address))
+        }
       }
+      const record = this.host.prepareSpawn(type, options, parent)
+      const placementProblem = checkPlacement(record.placement, this.options.workers)
+      if (placementProblem !== null) throw new ActorRefError('InvalidArgument', placementProblem, { actorType: record.actorType })
+      const wantsWorker = record.placement === 'worker' || typeof record.placement === 'number'
+      const autoWorker =
+        record.placement === undefined && parent === null && this.options.workers > 0 && moduleOf(type) !== undefined
+      return this.place(wantsWorker || autoWorker ? { ...record, location: locate(type) } : record, type, parent)
+    } catch (e) {
+      return Promise.reject(e)
     }
-    const record = this.host.prepareSpawn(type, options, parent)
-    const placementProblem = checkPlacement(record.placement, this.options.workers)
-    if (placementProblem !== null) throw new ActorRefError('InvalidArgument', placementProblem, { actorType: record.actorType })
-    const wantsWorker = record.placement === 'worker' || typeof record.placement === 'number'
-    const autoWorker =
-      record.placement === undefined && parent === null && this.options.workers > 0 && moduleOf(type) !== undefined
-    return this.place(wantsWorker || autoWorker ? { ...record, location: locate(type) } : record, type, parent)
   }
 
   /** The other node a spawn asks for, or undefined for this one. */
@@ -141,55 +154,102 @@ export class MainRuntime implements SystemRuntime {
   /**
    * Chooses the thread, records the actor, and builds it there. `type` is the class when in
    * hand (else it is loaded from the record's location); `parentCell` the parent when it is a
-   * cell of this thread.
+   * cell of this thread. Each step waits only when it must (starting workers, a worker's late
+   * release of the same id, a cluster registration, a worker's answer): an anonymous spawn on
+   * this thread, the common case, takes no turn before its ref is ready.
    */
-  private async place(record: SpawnRecord, type: ActorClass | null, parentCell: ActorCell | null): Promise<ActorRef> {
-    const thread = await this.chooseThread(record.placement, record.parent, record.location !== null)
-    const placed = placeRecord(record, () => this.host.anonymousId())
-    const id = placed.id
-    const recorded = inDirectory(placed)
-    if (recorded && this.directory.lookup(id) !== undefined) await this.settleReleases(id)
-    const entry: DirectoryEntry = {
-      id,
-      actorType: placed.actorType,
-      path: pathOf(placed),
-      thread,
-      tracked: placed.tracked,
-      parentId: placed.parent?.id ?? null,
-      respawn: null,
-      restarts: new RestartHistory(),
+  private place(record: SpawnRecord, type: ActorClass | null, parentCell: ActorCell | null): Promise<ActorRef> {
+    const thread = threadAtOnce(record.placement, record.parent, record.location !== null)
+    if (thread === undefined) {
+      return this.chooseThread(record.placement).then((chosen) => this.placeOn(chosen, record, type, parentCell))
     }
-    if (recorded && !this.directory.reserve(entry)) {
-      throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType })
+    return this.placeOn(thread, record, type, parentCell)
+  }
+
+  private placeOn(thread: number, record: SpawnRecord, type: ActorClass | null, parentCell: ActorCell | null): Promise<ActorRef> {
+    const placed = placeRecord(record, this.nextAnonymousId)
+    const recorded = recordedOn(placed, thread)
+    if (recorded) {
+      const held = this.directory.lookup(placed.id)
+      if (held !== undefined && held.thread !== 0) {
+        return this.settleReleases(placed.id).then(() => this.claim(thread, placed, type, parentCell, recorded))
+      }
+    }
+    return this.claim(thread, placed, type, parentCell, recorded)
+  }
+
+  /** Records the placed actor (when the directory keeps it), registers a clustered name, then builds it. */
+  private claim(thread: number, placed: PlacedSpawnRecord, type: ActorClass | null, parentCell: ActorCell | null, recorded: boolean): Promise<ActorRef> {
+    const id = placed.id
+    let entry: DirectoryEntry | null = null
+    if (recorded) {
+      entry = {
+        id,
+        actorType: placed.actorType,
+        path: pathOf(placed),
+        thread,
+        tracked: placed.tracked,
+        parentId: placed.parent?.id ?? null,
+        respawn: null,
+        restarts: null,
+      }
+      if (!this.directory.reserve(entry)) {
+        return Promise.reject(new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: id, actorType: placed.actorType }))
+      }
     }
     // Only a clustered spawn waits here: every other one goes on without an extra turn.
     const registered = this.clusterAddress(placed, thread)
-    if (registered !== null) {
-      try {
-        await (this.cluster as ClusterHooks).register(registered)
-      } catch (e) {
-        this.directory.forget(entry)
+    if (registered === null) return this.build(thread, placed, type, parentCell, entry, null)
+    const reserved = entry
+    return (this.cluster as ClusterHooks).register(registered).then(
+      () => {
+        this.clusterNames.set(id, registered)
+        return this.build(thread, placed, type, parentCell, reserved, registered)
+      },
+      (e: unknown) => {
+        if (reserved !== null) this.directory.forget(reserved)
         throw e
-      }
-      this.clusterNames.set(id, registered)
-    }
-    try {
-      if (thread === 0) return await spawnFromRecord(this.host, this.node?.router ?? null, placed, type, parentCell)
-      const outgoing = encodeForTransfer(placed, 'a worker thread', ': use a directive or place the actor on the main thread')
-      if (placed.parent === null) entry.respawn = outgoing
-      const address = await this.spawnOnWorker(thread, outgoing)
-      const target = this.workers.requireNode().router.targetFor(address)
-      if (parentCell !== null) {
-        parentCell.children.set(id, target)
-        this.workers.requireNode().router.trackChildOnOtherThread(parentCell, target)
-      }
-      return target.self
-    } catch (e) {
-      if (recorded) this.directory.forget(entry)
-      if (registered !== null) this.unregisterName(id)
-      throw e
-    }
+      },
+    )
   }
+
+  /** Builds the actor on `thread`; a failure frees what {@link MainRuntime.claim} took. */
+  private build(
+    thread: number,
+    placed: PlacedSpawnRecord,
+    type: ActorClass | null,
+    parentCell: ActorCell | null,
+    entry: DirectoryEntry | null,
+    registered: RefAddress | null,
+  ): Promise<ActorRef> {
+    let built: Promise<ActorRef>
+    try {
+      built = thread === 0 ? spawnFromRecord(this.host, this.node?.router ?? null, placed, type, parentCell) : this.buildOnWorker(thread, placed, parentCell, entry)
+    } catch (e) {
+      built = Promise.reject(e)
+    }
+    if (entry === null && registered === null) return built
+    return built.then(undefined, (e: unknown) => {
+      if (entry !== null) this.directory.forget(entry)
+      if (registered !== null) this.unregisterName(placed.id)
+      throw e
+    })
+  }
+
+  private async buildOnWorker(thread: number, placed: PlacedSpawnRecord, parentCell: ActorCell | null, entry: DirectoryEntry | null): Promise<ActorRef> {
+    const outgoing = encodeForTransfer(placed, 'a worker thread', ': use a directive or place the actor on the main thread')
+    if (placed.parent === null && entry !== null) entry.respawn = outgoing
+    const address = await this.spawnOnWorker(thread, outgoing)
+    const target = this.workers.requireNode().router.targetFor(address)
+    if (parentCell !== null) {
+      parentCell.children.set(placed.id, target)
+      this.workers.requireNode().router.trackChildOnOtherThread(parentCell, target)
+    }
+    return target.self
+  }
+
+  /** Names an anonymous actor placed by this thread. */
+  private readonly nextAnonymousId = (): string => this.host.anonymousId()
 
   /** Named top-level actors of this node registered with the cluster, by id. */
   private readonly clusterNames = new Map<string, RefAddress>()
@@ -225,9 +285,8 @@ export class MainRuntime implements SystemRuntime {
     return this.stats.trackSpawn(thread, () => this.workers.request<RefAddress>(thread, { t: 'spawn', record }))
   }
 
-  private async chooseThread(placement: Placement | undefined, parent: RefAddress | null, loadable: boolean): Promise<number> {
-    if (placement === 'main') return 0
-    if (placement === undefined && (parent !== null || !loadable)) return parent?.thread ?? 0
+  /** The worker a spawn goes to once the workers run (see {@link threadAtOnce} for the rest). */
+  private async chooseThread(placement: Placement | undefined): Promise<number> {
     await this.ensureWorkers()
     await this.recovery.gate(placement)
     if (typeof placement === 'number') {
@@ -274,7 +333,7 @@ export class MainRuntime implements SystemRuntime {
           tracked: true,
           parentId: m.parent?.id ?? null,
           respawn: null,
-          restarts: new RestartHistory(),
+          restarts: null,
         })
         if (!reserved) throw new ActorRefError('AlreadyExists', 'an actor with this id is already alive', { actorId: m.id })
         return true
@@ -401,7 +460,7 @@ export class MainRuntime implements SystemRuntime {
       return node.router.targetFor({ id: e.id, actorType: e.actorType, path: e.path, thread: e.thread, node: this.host.node }).self
     }
     const cell = this.host.cell(id)
-    if (cell !== undefined && cell.tracked && cell.alive) return cell.self
+    if (cell !== undefined) return cell.tracked && cell.alive ? cell.self : undefined
     if (this.cluster === null || e !== undefined) return undefined
     const found = await this.cluster.lookup(id)
     return found === undefined ? undefined : this.refFor(found)

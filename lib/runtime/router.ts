@@ -282,6 +282,7 @@ export class ThreadRouter {
       link = this.liveLink(t.peer, t, handler)
       bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
     } catch (e) {
+      if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) t.markStopped()
       return Promise.reject(e)
     }
     const pending = new PeerAsk(this, t.peer, requestId, t, handler, timeoutMs)

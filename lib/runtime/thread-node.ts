@@ -3,7 +3,7 @@
  * worker. It attaches the rings to and from each peer (links out, inbox in), routes frames
  * through the `ThreadRouter`, and builds actors from the spawn records the main thread sends.
  */
-import type { ActorHost } from '../actor/host.js'
+import type { ActorHost, LocalBinding } from '../actor/host.js'
 import type { ActorRef } from '../actor/ref.js'
 import type { ParentLink } from '../actor/target.js'
 import type { ActorCell } from '../actor/cell.js'
@@ -83,15 +83,24 @@ export class ThreadNode {
  * cell in hand, a cell found here, or a `PeerParent` when the parent lives on another thread.
  * `router` is null on a main thread whose workers never started (every parent is then here).
  */
-export async function spawnFromRecord(
+export function spawnFromRecord(
   host: ActorHost,
   router: ThreadRouter | null,
   record: PlacedSpawnRecord,
   type: ActorClass | null,
   parentInHand: ActorCell | null = null,
 ): Promise<ActorRef> {
-  const cls = type ?? (await loadActorClass(record.location as ClassLocation))
-  const args = argsOf(record, router?.resolveRef ?? null)
+  if (type === null) return loadActorClass(record.location as ClassLocation).then((cls) => buildHere(host, router, record, cls, parentInHand))
+  try {
+    return buildHere(host, router, record, type, parentInHand)
+  } catch (e) {
+    return Promise.reject(e)
+  }
+}
+
+/** {@link spawnFromRecord} once the class is in hand; throws what it refuses. */
+function buildHere(host: ActorHost, router: ThreadRouter | null, record: PlacedSpawnRecord, cls: ActorClass, parentInHand: ActorCell | null): Promise<ActorRef> {
+  const args = argsOf(record, router === null ? null : router.resolveRef)
   let parent: ParentLink | null = parentInHand
   let parentCell: ActorCell | undefined = parentInHand ?? undefined
   if (parent === null && record.parent !== null) {
@@ -106,14 +115,7 @@ export async function spawnFromRecord(
       parent = new PeerParent(router, record.parent)
     }
   }
-  const peerParent = parent instanceof PeerParent
-  return host.spawnLocal(record, {
-    type: cls,
-    args,
-    parent,
-    ...(parentCell !== undefined ? { parentCell } : {}),
-    onCreated: (cell) => {
-      if (peerParent) router?.trackRemoteChild(cell)
-    },
-  })
+  const local: LocalBinding = { type: cls, args, parent, parentCell }
+  if (parent instanceof PeerParent) local.onCreated = (cell) => router?.trackRemoteChild(cell)
+  return host.spawnLocal(record, local)
 }

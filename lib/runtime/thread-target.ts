@@ -98,10 +98,8 @@ export class ThreadTarget implements MessageTarget, ChildHandle {
   ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
     const refused = this.refusal(handler)
     if (refused !== null) return Promise.reject(refused)
-    return this.router.ask(this, handler, args, options).catch((e: unknown) => {
-      if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) this.stoppedKnown = true
-      throw e
-    })
+    // A Stopped or NotFound answer marks this target stopped (PeerAsk.reject, router.ask).
+    return this.router.ask(this, handler, args, options)
   }
 
   stop(): Promise<void> {

@@ -8,7 +8,7 @@
 import { ActorRefError } from '../actor/errors.js'
 import type { ActorHost } from '../actor/host.js'
 import type { PlacedSpawnRecord } from '../actor/spawn-record.js'
-import { decide } from '../actor/supervision.js'
+import { decide, RestartHistory } from '../actor/supervision.js'
 import type { ActorDirectory, DirectoryEntry } from './actor-directory.js'
 import type { MainWorkers } from './main-workers.js'
 import type { Placement } from './placement.js'
@@ -99,7 +99,7 @@ export class WorkerRecovery {
       } catch {
         directive = 'stop'
       }
-      if ((directive !== 'restart' && directive !== 'resume') || e.restarts.next(record.supervision, performance.now()) === null) {
+      if ((directive !== 'restart' && directive !== 'resume') || (e.restarts ??= new RestartHistory()).next(record.supervision, performance.now()) === null) {
         host.logger.warn({ actorId: e.id, thread }, 'actor lost with its worker and not restarted')
         continue
       }

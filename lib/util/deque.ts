@@ -9,7 +9,7 @@ export class Deque<T> {
   private mask: number
 
   constructor(initialCapacity = 16) {
-    let cap = 16
+    let cap = 4
     while (cap < initialCapacity) cap <<= 1
     this.items = new Array<T | undefined>(cap)
     this.mask = cap - 1

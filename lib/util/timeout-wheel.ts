@@ -5,7 +5,9 @@
  * sequential asks near 1.7M/s. Entries here go into buckets of `resolutionMs` width kept as
  * intrusive doubly linked lists, so adding and cancelling are O(1) with no allocation beyond
  * the entry itself. One timer is armed for the earliest bucket; it is unref'd whenever
- * nothing is pending so an idle system never holds the process open.
+ * nothing is pending so an idle system never holds the process open. The unref waits for the
+ * event loop's check phase: one ask at a time empties the wheel after every reply, and a ref
+ * and an unref per ask (each a call into the timer list) cost more than the rest of the wheel.
  */
 
 /** Something with a deadline. Subclass it and implement {@link WheelEntry.expire}. */
@@ -31,6 +33,7 @@ export class TimeoutWheel {
   private armedKey = Number.POSITIVE_INFINITY
   private live = 0
   private referenced = false
+  private unrefQueued = false
 
   constructor(private readonly resolutionMs = 10) {}
 
@@ -70,7 +73,15 @@ export class TimeoutWheel {
     if (entry.wheelNext === null) bucket.tail = entry.wheelPrev
     else entry.wheelNext.wheelPrev = entry.wheelPrev
     entry.wheelPrev = entry.wheelNext = entry.wheelBucket = null
-    if (--this.live === 0) this.setReferenced(false)
+    if (--this.live === 0 && this.referenced && !this.unrefQueued) {
+      this.unrefQueued = true
+      setImmediate(this.unrefIfIdle)
+    }
+  }
+
+  private readonly unrefIfIdle = (): void => {
+    this.unrefQueued = false
+    if (this.live === 0) this.setReferenced(false)
   }
 
   /** Cancels every pending entry without expiring it. */

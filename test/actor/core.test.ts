@@ -1,5 +1,7 @@
 // Core actor behaviour on one thread: spawn, tell/send/ask, ordering, registry, lifecycle,
 // errors, backpressure, shutdown.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import t from 'tap'
 import { Actor, ActorRefError, ActorSystem, isActorRefError, type ActorRef, type DeadLetter } from '../../lib/index.js'
 import { sleep } from '../helpers/wait.js'
@@ -419,4 +421,41 @@ t.test('the default logger writes JSON lines with actor fields', async (t) => {
   const hello = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'hello from an actor')
   t.match(hello, { level: 'info', actorId: 'talker', actorType: 'Talker', nodeId: 'n1', extra: 1, handler: 'say' })
   t.notOk(lines.some((l) => l.includes('not shown')))
+})
+
+// The heap an idle actor holds (issue 17: at most 1 KB; a million idle actors must fit in a
+// 1.5 GB heap). An idle actor has no mailbox, queues, sets or maps of its own until it needs
+// them; this guards against a per-actor structure creeping back in.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
+class IdleForMemory extends Actor {
+  ping(): number {
+    return 1
+  }
+}
+
+t.test('an idle actor holds well under 1 KB of heap, and gets its mailbox back in order when used', async (t) => {
+  const system = await ActorSystem.start({ logLevel: 'silent', workers: 0 })
+  t.teardown(() => system.shutdown())
+  await system.spawn(IdleForMemory) // the type's caches are not the actors' cost
+  const count = 20_000
+  const refs: (ActorRef<IdleForMemory> | null)[] = Array.from({ length: count }, () => null)
+  gc()
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (let i = 0; i < count; i += 1000) {
+    const spawned = await Promise.all(Array.from({ length: 1000 }, () => system.spawn(IdleForMemory)))
+    spawned.forEach((r, j) => (refs[i + j] = r))
+  }
+  gc()
+  gc()
+  const perActor = (process.memoryUsage().heapUsed - before) / count
+  t.ok(perActor < 1024, `${perActor.toFixed(0)} bytes per idle actor`)
+  // The lazily made parts work as before once used.
+  const first = refs[0] as ActorRef<IdleForMemory>
+  first.tell('ping')
+  t.equal(await first.ask('ping'), 1)
+  await first.stop()
+  t.equal(first.isAlive, false)
 })

@@ -80,7 +80,8 @@ export function handleEscalation(cell: ActorCell, child: ChildHandle, error: unk
 }
 
 function resumeSuspended(cell: ActorCell): void {
-  for (const c of cell.children.values()) c.resumeFromParent()
+  if (cell.childMap === null) return
+  for (const c of cell.childMap.values()) c.resumeFromParent()
 }
 
 /** The parent resumed after `cell` (or an ancestor) escalated: run again. */
@@ -96,8 +97,10 @@ async function restart(cell: ActorCell): Promise<void> {
   if (cell.state !== RESTARTING) return
   await stopChildren(cell, 'parentStopped')
   // The new instance never knew the old one's children: drop their notices.
-  const kept = cell.system.drain().filter((n) => n.kind === 'terminated')
-  for (const n of kept) cell.system.push(n)
+  if (cell.notices !== null) {
+    const kept = cell.notices.drain().filter((n) => n.kind === 'terminated')
+    for (const n of kept) cell.notices.push(n)
+  }
   releaseOwned(cell)
   await callStopped(cell)
   if (cell.state !== RESTARTING) return

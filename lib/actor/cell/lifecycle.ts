@@ -19,22 +19,50 @@ export function construct(cell: ActorCell): unknown {
   return instance.started?.()
 }
 
-/** Constructs the instance and runs `started()`. Rejects with `StartFailed`. */
-export async function startCell(cell: ActorCell): Promise<void> {
+/** A settled promise handed out by the paths that finish at once (nothing else can settle it). */
+const DONE: Promise<void> = Promise.resolve()
+
+/**
+ * Constructs the instance and runs `started()`. Returns null when the actor is running
+ * already (no `started()`, or a synchronous one that succeeded: no promise, no extra turn),
+ * else a promise that resolves once it runs or rejects with `StartFailed`.
+ */
+export function startCell(cell: ActorCell): Promise<void> | null {
+  let started: unknown
   try {
-    const started = construct(cell)
-    if (started instanceof Promise) await started
+    started = construct(cell)
   } catch (e) {
-    await abortStart(cell)
-    throw cell.error('StartFailed', `started() failed: ${errorText(e)}`, undefined, e)
+    return failStart(cell, e)
   }
+  if (started instanceof Promise) {
+    return started.then(
+      () => {
+        const failed = finishStart(cell)
+        if (failed !== null) return failed
+      },
+      (e: unknown) => failStart(cell, e),
+    )
+  }
+  return finishStart(cell)
+}
+
+/** After `started()`: the cell runs (null), or the start unwinds (a rejected promise). */
+function finishStart(cell: ActorCell): Promise<void> | null {
   if (cell.stopRequested !== null || cell.state !== STARTING) {
-    await abortStart(cell)
-    throw cell.error('StartFailed', 'actor stopped itself during started()')
+    return abortStart(cell).then(() => {
+      throw cell.error('StartFailed', 'actor stopped itself during started()')
+    })
   }
   cell.typeStats.created++
   cell.state = RUNNING
-  if (cell.user.length > 0 || cell.system.length > 0) cell.host.dispatcher.schedule(cell)
+  if (cell.mailboxLength > 0 || (cell.notices !== null && cell.notices.length > 0)) cell.host.dispatcher.schedule(cell)
+  return null
+}
+
+function failStart(cell: ActorCell, e: unknown): Promise<void> {
+  return abortStart(cell).then(() => {
+    throw cell.error('StartFailed', `started() failed: ${errorText(e)}`, undefined, e)
+  })
 }
 
 async function abortStart(cell: ActorCell): Promise<void> {
@@ -43,11 +71,15 @@ async function abortStart(cell: ActorCell): Promise<void> {
   releaseOwned(cell)
   rejectQueued(cell, 'StartFailed', 'actor failed to start')
   cell.instance = null
-  finishStop(cell, { reason: 'failed' }, false)
+  finishStop(cell, 'failed', undefined, false)
 }
 
-/** The stop sequence, run once per cell (`stopWith` keeps its promise). */
-export async function runStop(cell: ActorCell, reason: TerminationReason, error: unknown): Promise<void> {
+/**
+ * The stop sequence, run once per cell (`stopWith` keeps its promise). An idle actor without
+ * children or a `stopped()` hook stops at once, without a turn; otherwise the steps that wait
+ * run in {@link runStopWaiting}.
+ */
+export function runStop(cell: ActorCell, reason: TerminationReason, error: unknown): Promise<void> {
   const wasStarted = cell.state !== STARTING
   cell.state = STOPPING
   if (cell.restartTimer !== null) {
@@ -56,13 +88,25 @@ export async function runStop(cell: ActorCell, reason: TerminationReason, error:
   }
   // Nothing queued will run any more: fail it now rather than after the running handler.
   rejectQueued(cell, 'Stopped', reason === 'shutdown' ? 'actor system shut down' : 'actor stopped')
+  const instance = cell.instance
+  if (cell.busy || (cell.childMap !== null && cell.childMap.size > 0) || (wasStarted && instance !== null && instance.stopped !== undefined)) {
+    return runStopWaiting(cell, reason, error, wasStarted)
+  }
+  releaseOwned(cell)
+  unwatchAll(cell)
+  cell.instance = null
+  finishStop(cell, reason, error, wasStarted)
+  return DONE
+}
+
+async function runStopWaiting(cell: ActorCell, reason: TerminationReason, error: unknown, wasStarted: boolean): Promise<void> {
   await waitIdle(cell)
   await stopChildren(cell, 'parentStopped')
   releaseOwned(cell)
   if (wasStarted) await callStopped(cell)
   unwatchAll(cell)
   cell.instance = null
-  finishStop(cell, { reason, error }, wasStarted)
+  finishStop(cell, reason, error, wasStarted)
 }
 
 /** Waits for the running handler, at most `stopTimeoutMs`; past that its ask is rejected. */
@@ -90,29 +134,25 @@ async function waitIdle(cell: ActorCell): Promise<void> {
 /** Resolves when no handler runs (`afterIdle` in turns.ts wakes the waiters). */
 function whenIdle(cell: ActorCell): Promise<void> {
   if (!cell.busy) return Promise.resolve()
-  return new Promise<void>((resolve) => cell.busyWaiters.push(resolve))
+  return new Promise<void>((resolve) => (cell.busyWaiters ??= []).push(resolve))
 }
 
-function finishStop(cell: ActorCell, outcome: { reason: TerminationReason; error?: unknown }, counted: boolean): void {
+function finishStop(cell: ActorCell, reason: TerminationReason, error: unknown, counted: boolean): void {
   cell.state = STOPPED
   if (counted) cell.typeStats.stopped++
   cell.host.unregister(cell)
-  const notice: Terminated = {
-    id: cell.id,
-    path: cell.path,
-    actorType: cell.actorType,
-    reason: outcome.reason,
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
-    ref: cell.self,
-  }
+  const notice: Terminated =
+    error === undefined
+      ? { id: cell.id, path: cell.path, actorType: cell.actorType, reason, ref: cell.self }
+      : { id: cell.id, path: cell.path, actorType: cell.actorType, reason, error, ref: cell.self }
   notifyWatchers(cell, notice)
   if (cell.parent !== null) cell.parent.childStopped(cell, notice)
 }
 
 /** Stops every child with `reason` and waits for all of them. */
 export async function stopChildren(cell: ActorCell, reason: TerminationReason): Promise<void> {
-  if (cell.children.size === 0) return
-  const results = await Promise.allSettled([...cell.children.values()].map((c) => c.stopWith(reason, undefined)))
+  if (cell.childMap === null || cell.childMap.size === 0) return
+  const results = await Promise.allSettled([...cell.childMap.values()].map((c) => c.stopWith(reason, undefined)))
   for (const r of results) {
     // A child on another thread that does not confirm its stop (timeout) must not keep its
     // parent from stopping.
@@ -125,8 +165,8 @@ export async function stopChildren(cell: ActorCell, reason: TerminationReason): 
  * deep mailbox empties in one pass instead of one formatted error and frame per message.
  */
 function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): void {
-  if (cell.user.size === 0) {
-    cell.system.drain()
+  if (cell.mailbox === null || cell.mailbox.size === 0) {
+    cell.notices?.drain()
     return
   }
   const errors = new Map<string, ActorRefError>()
@@ -139,7 +179,7 @@ function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): v
     return e
   }
   const batches = new Set<ReplyBatch>()
-  for (const env of cell.user.clear(errorFor)) {
+  for (const env of cell.mailbox.clear(errorFor)) {
     const reply = env.reply
     if (reply === null) {
       cell.host.deadLetter(cell, env.handler, env.args, message)
@@ -157,13 +197,14 @@ function rejectQueued(cell: ActorCell, code: ActorErrorCode, message: string): v
     }
   }
   for (const b of batches) b.flush()
-  cell.system.drain()
+  cell.notices?.drain()
 }
 
 /** Stops every resource bound to the cell's life (timers, subscriptions); a throwing one is logged. */
 export function releaseOwned(cell: ActorCell): void {
-  const owned = [...cell.owned]
-  cell.owned.clear()
+  if (cell.ownedSet === null || cell.ownedSet.size === 0) return
+  const owned = [...cell.ownedSet]
+  cell.ownedSet.clear()
   for (const r of owned) {
     try {
       r.stop()

@@ -16,13 +16,14 @@ import { RUNNING, STARTING, STOPPING, type SystemNotice } from './state.js'
 export function runTurn(cell: ActorCell, budget: number): number {
   let n = 0
   while (n < budget && !cell.busy && cell.state === RUNNING && cell.stopRequested === null) {
-    const notice = cell.system.shift()
-    if (notice !== undefined) {
-      handleSystem(cell, notice)
+    const notices = cell.notices
+    if (notices !== null && notices.length > 0) {
+      handleSystem(cell, notices.shift() as SystemNotice)
       n++
       continue
     }
-    const env = cell.user.take()
+    const mailbox = cell.mailbox
+    const env = mailbox === null ? undefined : mailbox.take()
     if (env === undefined) break
     n++
     if (env.reply !== null && env.reply.settled) {
@@ -41,9 +42,10 @@ function invoke(cell: ActorCell, env: Envelope): void {
   const instance = cell.instance as Actor
   const stats = env.stats
   let t0 = 0
-  if (env.enqueuedAt !== 0) {
+  const enqueuedAt = env.enqueuedAt
+  if (enqueuedAt !== null) {
     t0 = performance.now()
-    stats.mailboxWait.observe((t0 - env.enqueuedAt) / 1000)
+    stats.mailboxWait.observe((t0 - enqueuedAt) / 1000)
   }
   let result: unknown
   cell.busy = true
@@ -96,16 +98,16 @@ function handlerFailed(cell: ActorCell, env: Envelope, e: unknown): void {
 
 /** After a handler: carry out a requested stop, wake stop waiters, or take the next turn. */
 function afterIdle(cell: ActorCell): void {
-  if (cell.busyWaiters.length > 0) {
+  if (cell.busyWaiters !== null) {
     const ws = cell.busyWaiters
-    cell.busyWaiters = []
+    cell.busyWaiters = null
     for (const w of ws) w()
   }
   if (cell.stopRequested !== null && cell.state !== STARTING && cell.state < STOPPING) {
     void cell.stopWith(cell.stopRequested, cell.stopError)
     return
   }
-  if (cell.state === RUNNING && !cell.queued && (cell.user.length > 0 || cell.system.length > 0)) {
+  if (cell.state === RUNNING && !cell.queued && (cell.mailboxLength > 0 || (cell.notices !== null && cell.notices.length > 0))) {
     cell.host.dispatcher.schedule(cell)
   }
 }

@@ -19,15 +19,19 @@ export function addWatcher(cell: ActorCell, listener: TerminationListener): void
 /** Records the cell's `Terminated` notice (for late watchers) and tells every watcher once. */
 export function notifyWatchers(cell: ActorCell, notice: Terminated): void {
   cell.terminated = notice
-  const watchers = [...cell.watchers]
-  cell.watchers.clear()
+  if (cell.watcherSet === null) return
+  const watchers = [...cell.watcherSet]
+  cell.watcherSet = null
   for (const w of watchers) w.onTargetTerminated(notice)
 }
 
 /** The cell as a watcher: `notice` goes to its system lane, for `onTerminated`. */
 export function targetTerminated(cell: ActorCell, notice: Terminated): void {
-  for (const t of cell.watching) {
-    if (t.id === notice.id) cell.watching.delete(t)
+  const watching = cell.watchingSet
+  if (watching !== null) {
+    for (const t of watching) {
+      if (t.id === notice.id) watching.delete(t)
+    }
   }
   cell.pushSystem({ kind: 'terminated', notice })
 }
@@ -39,12 +43,14 @@ export function watch(cell: ActorCell, target: MessageTarget): void {
 }
 
 export function unwatch(cell: ActorCell, target: MessageTarget): void {
-  if (!cell.watching.delete(target)) return
+  if (cell.watchingSet === null || !cell.watchingSet.delete(target)) return
   target.removeWatcher(cell)
 }
 
 /** The cell stopped: it watches nothing any more. */
 export function unwatchAll(cell: ActorCell): void {
-  for (const target of cell.watching) target.removeWatcher(cell)
-  cell.watching.clear()
+  const watching = cell.watchingSet
+  if (watching === null) return
+  cell.watchingSet = null
+  for (const target of watching) target.removeWatcher(cell)
 }

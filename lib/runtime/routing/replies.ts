@@ -16,14 +16,24 @@ import { noticeToData, type ThreadTarget } from '../thread-target.js'
 /** An ask in flight to another thread. */
 export class PeerAsk extends PendingAsk {
   constructor(
-    router: ThreadRouter,
+    private readonly router: ThreadRouter,
     readonly thread: PeerId,
     readonly requestId: number,
-    subject: { id: string; actorType: string },
+    private readonly target: ThreadTarget,
     handler: string,
     timeoutMs: number,
   ) {
-    super(router.host.wheel, subject, handler, timeoutMs, () => router.forget(requestId))
+    super(router.host.wheel, target, handler, timeoutMs)
+  }
+
+  protected override onSettled(): void {
+    this.router.forget(this.requestId)
+  }
+
+  /** A `Stopped` or `NotFound` answer also tells the target that its actor is gone. */
+  override reject(error: unknown): void {
+    if (!this.settled && error instanceof ActorRefError && (error.code === 'Stopped' || error.code === 'NotFound')) this.target.markStopped()
+    super.reject(error)
   }
 }
 

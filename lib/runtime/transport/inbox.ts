@@ -46,6 +46,8 @@ class Assembler {
   }
 }
 
+const SETTLED: Promise<void> = Promise.resolve()
+
 class Inbound {
   parked = false
   private readonly sysChunks = new Assembler()
@@ -134,7 +136,9 @@ export class Inbox {
   wakeSoon(): void {
     if (this.scheduled || this.stopped) return
     this.scheduled = true
-    queueMicrotask(this.run)
+    // A reaction to a settled promise: queueMicrotask would allocate an AsyncResource and a
+    // bound function each time (a kick per cross-thread ask).
+    SETTLED.then(this.run)
   }
 
   private hasData(): boolean {
