@@ -181,6 +181,8 @@ t.test('passivation: idle entities stop and come back with their state; past max
     await bounded.ref(ids[round % 3] as string).ask('total')
   }
   for (const id of ids) t.equal(await bounded.ref(id).ask('total'), 30, `${id} saw all 30 adds through its restarts`)
+  // The least recently used one may still be finishing its stop (its record goes with its stopped()).
+  await eventually('at most 2 entities once passivations finish', () => statsOf(system, 'Bounded').entities <= 2, 3000)
   t.ok(statsOf(system, 'Bounded').entities <= 2, `at most 2 active (${statsOf(system, 'Bounded').entities})`)
   t.ok(statsOf(system, 'Bounded').passivated >= 10, `the least recently used were passivated (${statsOf(system, 'Bounded').passivated})`)
 })
