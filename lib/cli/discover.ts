@@ -2,14 +2,13 @@
  * `coerce-ts discover`: lists (or follows) the peers the Kubernetes provider sees, with the pods
  * it skipped and why, so an operator can check labels, ports and RBAC from a laptop or a pod.
  */
-import { parseArgs } from 'node:util'
 import { consoleLogger } from '../util/logger.js'
 import { diffPeers, peerMap } from '../cluster/discovery/diff.js'
 import { isDiscoveryError } from '../cluster/discovery/errors.js'
 import { KubernetesDiscovery, type DiscoveryReport } from '../cluster/discovery/k8s/provider.js'
 import type { KubernetesDiscoveryOptions } from '../cluster/discovery/k8s/options.js'
 import { peerAddress, type DiscoveryChange, type Peer } from '../cluster/discovery/types.js'
-import { ExitCode, type CliIo } from './io.js'
+import { ExitCode, parseFlags, type CliIo } from './io.js'
 import { formatTable } from './table.js'
 
 export const DISCOVER_USAGE = `Usage: coerce-ts discover [options]
@@ -43,29 +42,21 @@ export interface DiscoverArgs {
 
 /** Parses `argv` (after the command name): the arguments, `'help'`, or an error message. */
 export function parseDiscoverArgs(argv: string[]): DiscoverArgs | 'help' | { error: string } {
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        selector: { type: 'string', short: 'l' },
-        'port-name': { type: 'string', short: 'p' },
-        namespace: { type: 'string', short: 'n' },
-        'addr-mode': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        timeout: { type: 'string' },
-        watch: { type: 'boolean', short: 'w' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }))
-  } catch (e) {
-    return { error: (e as Error).message }
-  }
+  const parsed = parseFlags(argv, {
+    selector: { type: 'string', short: 'l' },
+    'port-name': { type: 'string', short: 'p' },
+    namespace: { type: 'string', short: 'n' },
+    'addr-mode': { type: 'string' },
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    timeout: { type: 'string' },
+    watch: { type: 'boolean', short: 'w' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if ('error' in parsed) return parsed
+  const { values } = parsed
   if (values.help) return 'help'
   const options: KubernetesDiscoveryOptions = {}
   if (values.selector !== undefined) options.selector = values.selector

@@ -2,12 +2,11 @@
  * `coerce-ts journal migrate`: creates or upgrades the SQL journal tables (PostgreSQL,
  * MariaDB/MySQL) to the schema version this coerce-ts needs, under a database lock.
  */
-import { parseArgs } from 'node:util'
 import { errorText } from '../persistence/errors.js'
 import type { SqlStorageConfig } from '../persistence/options.js'
 import { migrateJournalSchema } from '../persistence/registry.js'
 import { SQL_SCHEMA_VERSION } from '../persistence/providers/sql-schema.js'
-import { ExitCode, type CliIo } from './io.js'
+import { ExitCode, parseFlags, type CliIo } from './io.js'
 
 export const JOURNAL_USAGE = `Usage: coerce-ts journal migrate --url <url> [options]
 
@@ -36,18 +35,12 @@ export async function runJournal(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`coerce-ts journal: ${sub === undefined ? 'a subcommand is required' : `unknown subcommand '${sub}'`}\n\n${JOURNAL_USAGE}`)
     return ExitCode.Usage
   }
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: { url: { type: 'string' }, schema: { type: 'string' }, 'table-prefix': { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }))
-  } catch (e) {
-    io.stderr(`coerce-ts journal migrate: ${errorText(e)}\n\n${JOURNAL_USAGE}`)
+  const parsed = parseFlags(rest, { url: { type: 'string' }, schema: { type: 'string' }, 'table-prefix': { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
+  if ('error' in parsed) {
+    io.stderr(`coerce-ts journal migrate: ${parsed.error}\n\n${JOURNAL_USAGE}`)
     return ExitCode.Usage
   }
+  const { values } = parsed
   if (values.help === true) {
     io.stdout(JOURNAL_USAGE)
     return ExitCode.Ok

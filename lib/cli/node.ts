@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 // From the package's entry, so every extension (cluster, HTTP API, persistence) is installed.
 import { ActorSystem } from '../index.js'
 import type { ActorSystemOptions } from '../actor/options.js'
@@ -19,7 +18,7 @@ import { DnsDiscovery } from '../cluster/discovery/dns.js'
 import { KubernetesDiscovery } from '../cluster/discovery/k8s/provider.js'
 import type { KubernetesDiscoveryOptions } from '../cluster/discovery/k8s/options.js'
 import { consoleLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js'
-import { ExitCode, type CliIo } from './io.js'
+import { ExitCode, parseFlags, type CliIo } from './io.js'
 import type { NodeApp, NodeAppContext, NodeAppHandle } from './node-app.js'
 
 export const NODE_USAGE = `Usage: coerce-ts node [options]
@@ -88,39 +87,30 @@ const DISCOVERY_KINDS = ['static', 'dns', 'k8s'] as const
 
 /** Parses `argv` (after `node`) with `env` as defaults: the settings, `'help'`, or one error line. */
 export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv): NodeSettings | 'help' | { error: string } {
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        listen: { type: 'string' },
-        advertise: { type: 'string' },
-        secret: { type: 'string' },
-        discovery: { type: 'string' },
-        seeds: { type: 'string' },
-        'dns-service': { type: 'string' },
-        'dns-mode': { type: 'string' },
-        'k8s-selector': { type: 'string' },
-        'k8s-port-name': { type: 'string' },
-        'k8s-namespace': { type: 'string' },
-        'k8s-addr-mode': { type: 'string' },
-        persistence: { type: 'string' },
-        'http-port': { type: 'string' },
-        'http-host': { type: 'string' },
-        workers: { type: 'string' },
-        'node-id': { type: 'string' },
-        app: { type: 'string' },
-        'log-level': { type: 'string' },
-        'shutdown-timeout': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }))
-  } catch (e) {
-    // parseArgs explains some errors over several lines: the first says what is wrong.
-    return { error: (e as Error).message.split('\n')[0] as string }
-  }
+  const parsed = parseFlags(argv, {
+    listen: { type: 'string' },
+    advertise: { type: 'string' },
+    secret: { type: 'string' },
+    discovery: { type: 'string' },
+    seeds: { type: 'string' },
+    'dns-service': { type: 'string' },
+    'dns-mode': { type: 'string' },
+    'k8s-selector': { type: 'string' },
+    'k8s-port-name': { type: 'string' },
+    'k8s-namespace': { type: 'string' },
+    'k8s-addr-mode': { type: 'string' },
+    persistence: { type: 'string' },
+    'http-port': { type: 'string' },
+    'http-host': { type: 'string' },
+    workers: { type: 'string' },
+    'node-id': { type: 'string' },
+    app: { type: 'string' },
+    'log-level': { type: 'string' },
+    'shutdown-timeout': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if ('error' in parsed) return parsed
+  const { values } = parsed
   if (values.help) return 'help'
   // A flag wins; an empty environment variable counts as unset.
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] === '' ? undefined : env[name])
