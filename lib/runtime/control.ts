@@ -18,6 +18,11 @@ export class ControlChannel<Out extends { t: string } = { t: string }> {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
   private next = 1
   private closed: unknown = null
+  /**
+   * Runs before each message leaves: a worker sends the ask replies it batched first, so a
+   * control message (a shutdown confirmation) never overtakes them.
+   */
+  beforeSend: (() => void) | null = null
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -30,6 +35,7 @@ export class ControlChannel<Out extends { t: string } = { t: string }> {
   request<T>(message: Out): Promise<T> {
     if (this.closed !== null) return Promise.reject(this.closed)
     const req = this.next++
+    this.beforeSend?.()
     return new Promise<T>((resolve, reject) => {
       this.pending.set(req, { resolve: resolve as (v: unknown) => void, reject })
       this.endpoint.postMessage({ ...message, req })
@@ -38,7 +44,9 @@ export class ControlChannel<Out extends { t: string } = { t: string }> {
 
   /** Sends a one-way message. */
   post(message: Out): void {
-    if (this.closed === null) this.endpoint.postMessage(message)
+    if (this.closed !== null) return
+    this.beforeSend?.()
+    this.endpoint.postMessage(message)
   }
 
   /** Rejects every open request with `error` and refuses new ones. */
@@ -77,6 +85,7 @@ export class ControlChannel<Out extends { t: string } = { t: string }> {
 
   private reply(req: number, ok: unknown, error: unknown): void {
     if (this.closed !== null) return
+    this.beforeSend?.()
     const r: ControlReply = error === undefined ? { t: 'reply', req, ok } : { t: 'reply', req, error: errorToData(error) }
     this.endpoint.postMessage(r)
   }

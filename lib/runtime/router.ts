@@ -39,11 +39,17 @@ import { MissingTarget, ThreadTarget } from './thread-target.js'
 import { PeerTable } from './routing/peers.js'
 import { InboundFrames } from './routing/inbound.js'
 import { deliverLost, failNode, failPeer } from './routing/peer-loss.js'
-import { FailBatch, PeerAsk, type LocalWatch, type PeerWatcher } from './routing/replies.js'
+import { FailBatch, PeerAsk, ReplyBatcher, type LocalWatch, type PeerWatcher } from './routing/replies.js'
 
 function targetKey(thread: number, id: string): string {
   return `${thread}:${id}`
 }
+
+/** `performance.timeOrigin` is a getter that costs a call into Node each read. */
+const TIME_ORIGIN = performance.timeOrigin
+
+/** Reply batches leave as a reaction to this settled promise (after the turns queued before). */
+const SETTLED: Promise<void> = Promise.resolve()
 
 export class ThreadRouter {
   /** @internal */ readonly pending = new Map<number, PeerAsk>()
@@ -185,10 +191,56 @@ export class ThreadRouter {
     return bytes
   }
 
+  /** Reply batches per thread of this node (index: thread), created on first use. */
+  private readonly replyBatches: (ReplyBatcher | undefined)[] = []
+  /** Batches holding replies, sent at the end of this microtask checkpoint's turns. */
+  private readonly unsentBatches: ReplyBatcher[] = []
+
+  /**
+   * Adds a reply to `to` (a thread of this node) to its batch; throws `NotEncodableError` when
+   * the value cannot be encoded. Anything else this thread then writes to `to` sends the batch
+   * first, so frames to a peer keep their order.
+   */
+  queueReply(to: PeerId, requestId: number, value: unknown): void {
+    let b = this.replyBatches[to]
+    if (b === undefined) {
+      b = new ReplyBatcher(this.thread, to)
+      this.replyBatches[to] = b
+    }
+    b.add(requestId, value)
+    if (b.full) this.sendBatch(b)
+    else if (!b.listed) {
+      b.listed = true
+      if (this.unsentBatches.push(b) === 1) SETTLED.then(this.sendBatches)
+    }
+  }
+
+  /** Sends every reply batch now (before a message on another channel). */
+  readonly sendBatches = (): void => {
+    const list = this.unsentBatches
+    for (let i = 0; i < list.length; i++) this.sendBatch(list[i] as ReplyBatcher)
+    list.length = 0
+  }
+
+  private sendBatch(b: ReplyBatcher): void {
+    b.listed = false
+    const end = b.seal()
+    if (end === 0) return
+    const link = this.peers.linkTo(b.to)
+    if (link !== undefined) link.writeSystem(b.bytes, 0, end)
+  }
+
+  /** Sends the reply batch to `to` now, before another frame to it. */
+  private flushReplies(to: PeerId): void {
+    const b = this.replyBatches[to]
+    if (b !== undefined && b.count > 0) this.sendBatch(b)
+  }
+
   /** Sends `payload` to `to` on the system lane (dropped when there is no link to it). */
   sendSystem(to: PeerId, payload: Frame): void {
     const link = this.peers.linkTo(to)
     if (link === undefined) return
+    if (to < 65536) this.flushReplies(to)
     const bytes = this.frame(to, payload)
     link.writeSystem(bytes, bytes.start, bytes.end)
   }
@@ -219,7 +271,9 @@ export class ThreadRouter {
 
   writeSystem(to: PeerId, bytes: Encoded): void {
     const link = this.peers.linkTo(to)
-    if (link !== undefined) link.writeSystem(bytes, bytes.start, bytes.end)
+    if (link === undefined) return
+    if (to < 65536) this.flushReplies(to)
+    link.writeSystem(bytes, bytes.start, bytes.end)
   }
 
   tell(t: ThreadTarget, handler: string, args: unknown[]): void {
@@ -231,6 +285,7 @@ export class ThreadRouter {
       return
     }
     const bytes = this.encodeFor(t.peer, [F_TELL, t.id, handler, args], t, handler)
+    if (t.peer < 65536) this.flushReplies(t.peer)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
       throw new ActorRefError('MailboxFull', `the outbox to thread ${t.peer} is full`, {
         actorId: t.id,
@@ -249,6 +304,7 @@ export class ThreadRouter {
     } catch (e) {
       return Promise.reject(e)
     }
+    if (t.peer < 65536) this.flushReplies(t.peer)
     if (link.writeUser(bytes, bytes.start, bytes.end) !== FULL) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const limit = timeoutMs ?? this.host.options.askTimeoutMs
@@ -280,7 +336,7 @@ export class ThreadRouter {
     let bytes: Encoded
     try {
       link = this.liveLink(t.peer, t, handler)
-      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, performance.timeOrigin + performance.now() + timeoutMs], t, handler)
+      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, TIME_ORIGIN + performance.now() + timeoutMs], t, handler)
     } catch (e) {
       if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) t.markStopped()
       return Promise.reject(e)
@@ -288,6 +344,7 @@ export class ThreadRouter {
     const pending = new PeerAsk(this, t.peer, requestId, t, handler, timeoutMs)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
+    if (t.peer < 65536) this.flushReplies(t.peer)
     if (link.writeUser(bytes, bytes.start, bytes.end) === FULL) {
       link.waitForRoom(bytes, bytes.start, bytes.end, () => {}, (e) => pending.reject(e))
     }
@@ -313,6 +370,7 @@ export class ThreadRouter {
     }
     const pending = new PeerAsk(this, t.peer, requestId, t, what, timeoutMs)
     this.pending.set(requestId, pending)
+    if (t.peer < 65536) this.flushReplies(t.peer)
     const bytes = this.frame(t.peer, frame(requestId))
     link.writeSystem(bytes, bytes.start, bytes.end)
     this.inbox?.kick()

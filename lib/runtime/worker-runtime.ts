@@ -209,6 +209,7 @@ function startWorker(init: WorkerInit, port: MessagePort): void {
     host.onReleased = (cell) => control.request<void>({ t: 'released', id: cell.id })
     return runtime
   })
+  control.beforeSend = node.router.sendBatches
   for (const key of Object.keys(init.outbound)) {
     const peer = Number(key)
     node.connect(peer, init.outbound[peer] as never, init.inbound[peer] as never, init.signals[peer] as SharedArrayBuffer)

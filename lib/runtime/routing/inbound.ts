@@ -16,6 +16,7 @@ import {
   F_FAIL,
   F_FAIL_MANY,
   F_REPLY,
+  F_REPLY_MANY,
   F_RESUME,
   F_STOP,
   F_TELL,
@@ -34,6 +35,9 @@ import { FULL } from '../transport/link.js'
 import type { ThreadRouter } from '../router.js'
 import { MissingTarget, ThreadTarget } from '../thread-target.js'
 import { PeerReply, PeerWatcher } from './replies.js'
+
+/** `performance.timeOrigin` is a getter that costs a call into Node each read. */
+const TIME_ORIGIN = performance.timeOrigin
 
 /**
  * A failure answered without the actor in hand (the network thread answers from a frame's
@@ -110,6 +114,11 @@ export class InboundFrames {
       case F_REPLY: {
         const p = this.r.pending.get(frame[1])
         if (p !== undefined) p.resolve(frame[2])
+        return true
+      }
+      case F_REPLY_MANY: {
+        const pending = this.r.pending
+        for (let i = 1; i < frame.length; i += 2) pending.get(frame[i] as number)?.resolve(frame[i + 1])
         return true
       }
       case F_FAIL: {
@@ -214,7 +223,7 @@ export class InboundFrames {
       }
       // A forwarder (a singleton's proxy) takes the ask with what is left of the caller's timeout.
       const reply = new PeerReply(this.r, from, requestId, id, fwd.actorType, handler, deadline)
-      const left = Math.max(1, deadline - (performance.timeOrigin + performance.now()))
+      const left = Math.max(1, deadline - (TIME_ORIGIN + performance.now()))
       fwd.target.ask(handler, args, { timeoutMs: left }).then(
         (v) => reply.resolve(v),
         (e: unknown) => reply.reject(e),

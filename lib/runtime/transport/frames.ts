@@ -90,6 +90,8 @@ export const F_ESCALATE = 10
 export const F_RESUME = 11
 export const F_DESCRIBE = 12
 export const F_FAIL_MANY = 13
+/** Many replies to one thread of this node in one frame: `[F_REPLY_MANY, id1, value1, id2, value2, ...]`. */
+export const F_REPLY_MANY = 14
 
 /** A Terminated notice on the wire (the ref travels as a ref: its address names node and thread). */
 export interface NoticeData {
@@ -108,6 +110,8 @@ export type ReplyFrame = [typeof F_REPLY, requestId: number, value: unknown]
 export type FailFrame = [typeof F_FAIL, requestId: number, error: ErrorData]
 /** One error for many asks (a stopping actor's backlog): one frame instead of one per ask. */
 export type FailManyFrame = [typeof F_FAIL_MANY, requestIds: number[], error: ErrorData]
+/** Written by `ReplyBatcher` (request id and value pairs, flat), never built as an array. */
+export type ReplyManyFrame = [typeof F_REPLY_MANY, ...idsAndValues: unknown[]]
 /** requestId 0: no acknowledgement wanted. */
 export type StopFrame = [typeof F_STOP, targetId: string, reason: TerminationReason, requestId: number]
 export type WatchFrame = [typeof F_WATCH, targetId: string, watchId: number]
@@ -140,6 +144,7 @@ export type Frame =
   | ReplyFrame
   | FailFrame
   | FailManyFrame
+  | ReplyManyFrame
   | StopFrame
   | WatchFrame
   | UnwatchFrame
