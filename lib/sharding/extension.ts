@@ -18,7 +18,7 @@ import { shardOf } from './hash.js'
 import { registerShardingHttp } from './http.js'
 import { entityRefId } from './ids.js'
 import { resolveShardingOptions, type ShardingOptions } from './options.js'
-import { ShardRegion, type ShardRegionApi } from './region.js'
+import { checkEntityId, ShardRegion, type ShardRegionApi } from './region.js'
 import { addRegion, regionOf, regionsOf } from './registry.js'
 import { shardingFamilies } from './stats.js'
 
@@ -54,9 +54,7 @@ class WorkerRegion<A extends Actor> implements ShardRegionApi<A> {
   }
 
   ref(entityId: string): ActorRef<A> {
-    if (typeof entityId !== 'string' || entityId.length === 0) {
-      throw new ActorRefError('InvalidArgument', `an entity id must be a non-empty string (got ${JSON.stringify(entityId)})`, { actorType: this.typeName })
-    }
+    checkEntityId(this.typeName, entityId)
     const id = entityRefId(this.typeName, entityId)
     const runtime = this.system.runtime as WorkerRuntime
     return runtime.refFor({ node: this.system.node, thread: 0, id, actorType: this.typeName, path: id }) as ActorRef<A>

@@ -162,9 +162,7 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   // ------------------------------------------------------------------ refs and routing
 
   ref(entityId: string): ActorRef<A> {
-    if (typeof entityId !== 'string' || entityId.length === 0) {
-      throw new ActorRefError('InvalidArgument', `an entity id must be a non-empty string (got ${JSON.stringify(entityId)})`, { actorType: this.typeName })
-    }
+    checkEntityId(this.typeName, entityId)
     return new ActorRef(new EntityTarget(this, entityId, false)) as unknown as ActorRef<A>
   }
 
@@ -187,7 +185,9 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     const slot = this.slot(shard)
     if (!slot.handoff) {
       if (slot.local !== null && slot.local.state !== 'handingOff') return slot.local.targetFor(entityId)
-      if (slot.home !== null && !relayed && !sameNode(slot.home, this.self) && !this.unreachable.has(nodeKey(slot.home))) return this.relayTo(slot.home, entityId)
+      if (slot.home !== null && !relayed && !sameNode(slot.home, this.self) && (this.unreachable.size === 0 || !this.unreachable.has(nodeKey(slot.home)))) {
+        return this.relayTo(slot.home, entityId)
+      }
     }
     if (relayed && slot.local === null && !slot.handoff) slot.home = null
     slot.buffer ??= this.shardBuffer(shard)
@@ -225,7 +225,7 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     const held = slot.buffer
     if (held === null || held.length === 0) return
     slot.buffer = null
-    held.releaseTo((entityId) => this.route(entityId, false))
+    this.rerouteHeld(held)
   }
 
   private flushHomedAt(node: NodeAddress): void {
@@ -251,21 +251,20 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
   }
 
   private shardBuffer(shard: number): MessageBuffer {
-    return new MessageBuffer({
-      capacity: this.options.bufferSize,
-      askTimeoutMs: this.system.options.askTimeoutMs,
-      waitingFor: `shard ${shard} of ${this.typeName} had no reachable home`,
-      error: (code, message, handler) => this.error(code, message, `shard ${shard}`, handler),
-      onDropped: (handler, error) => this.dropped(handler, error),
-    })
+    return this.heldBuffer(this.options.bufferSize, `shard ${shard} of ${this.typeName} had no reachable home`, `shard ${shard}`)
   }
 
-  /** @internal A buffer for one entity while it starts or stops. */
+  /** @internal A buffer for one entity while it starts or stops (at least one message: the one that starts it). */
   entityBuffer(entityId: string): MessageBuffer {
+    return this.heldBuffer(Math.max(this.options.bufferSize, 1), `entity ${entityId} of ${this.typeName} was starting or stopping`, entityId)
+  }
+
+  /** A bounded buffer whose errors name `entityId` (or the shard) of this type. */
+  private heldBuffer(capacity: number, waitingFor: string, entityId: string): MessageBuffer {
     return new MessageBuffer({
-      capacity: Math.max(this.options.bufferSize, 1),
+      capacity,
       askTimeoutMs: this.system.options.askTimeoutMs,
-      waitingFor: `entity ${entityId} of ${this.typeName} was starting or stopping`,
+      waitingFor,
       error: (code, message, handler) => this.error(code, message, entityId, handler),
       onDropped: (handler, error) => this.dropped(handler, error),
     })
@@ -276,7 +275,7 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     this.log.warn({ entityType: this.typeName, handler, err: error }, 'sharding: a held tell could not be delivered')
   }
 
-  /** @internal Held messages of an entity whose shard is being handed off: they follow the shard. */
+  /** @internal Releases held messages through the routing (a shard's, or an entity's whose shard is being handed off: they follow the shard). */
   rerouteHeld(held: MessageBuffer): void {
     held.releaseTo((entityId) => this.route(entityId, false))
   }
@@ -484,7 +483,9 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
       const local = this.slots[shard]?.local
       if (local === undefined || local === null) continue
       if (local.state === 'handingOff') {
-        const done = await Promise.race([local.handOff().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.options.handoffTimeoutMs))])
+        let timer: NodeJS.Timeout | undefined
+        const done = await Promise.race([local.handOff().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.options.handoffTimeoutMs)))])
+        clearTimeout(timer)
         if (done && local.state === 'handingOff') {
           const slot = this.slot(shard)
           slot.local = null
@@ -581,6 +582,13 @@ export class ShardRegion<A extends Actor = Actor> implements ShardRegionApi<A> {
     this.leaveWaiter?.()
     this.lease?.release()
     this.lease = null
+  }
+}
+
+/** @internal Throws `InvalidArgument` unless `entityId` is a non-empty string (every region's `ref`). */
+export function checkEntityId(type: string, entityId: unknown): void {
+  if (typeof entityId !== 'string' || entityId.length === 0) {
+    throw new ActorRefError('InvalidArgument', `an entity id must be a non-empty string (got ${JSON.stringify(entityId)})`, { actorType: type })
   }
 }
 

@@ -32,7 +32,8 @@ export interface EntityRecord {
 export class LocalShard {
   readonly entities = new Map<string, EntityRecord>()
   state: 'starting' | 'active' | 'handingOff' = 'starting'
-  private drained: (() => void) | null = null
+  /** The handoff under way: what its callers wait for, and what settles it. */
+  private handoff: { done: Promise<void>; drained: () => void } | null = null
 
   constructor(
     private readonly region: ShardRegion,
@@ -126,25 +127,36 @@ export class LocalShard {
     this.checkDrained()
   }
 
-  /** Stops every entity and stores pending remembered-entity writes; resolves when all are done. */
+  /**
+   * Stops every entity and stores pending remembered-entity writes; resolves when all are done,
+   * or when the handoff is rolled back ({@link LocalShard.resume}). A second call while one is
+   * under way joins it.
+   */
   handOff(): Promise<void> {
+    if (this.handoff !== null) return this.handoff.done
     this.state = 'handingOff'
+    let drained!: () => void
+    const done = new Promise<void>((resolve) => (drained = resolve)).then(() => this.remembered?.flush())
+    this.handoff = { done, drained }
     for (const rec of this.entities.values()) this.stopEntity(rec, 'handoff')
-    const done = this.entities.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.drained = resolve))
-    return done.then(() => this.remembered?.flush())
+    this.checkDrained()
+    return done
   }
 
   /** A handoff that was rolled back: the shard stays; stopped entities come back on their next message. */
   resume(): void {
     if (this.state === 'handingOff') this.state = 'active'
-    this.drained = null
+    this.endHandoff()
   }
 
   private checkDrained(): void {
-    if (this.entities.size === 0 && this.drained !== null) {
-      const d = this.drained
-      this.drained = null
-      d()
-    }
+    if (this.entities.size === 0) this.endHandoff()
+  }
+
+  /** Settles the handoff under way, if any (drained, or rolled back: its caller reads `state`). */
+  private endHandoff(): void {
+    const h = this.handoff
+    this.handoff = null
+    h?.drained()
   }
 }
