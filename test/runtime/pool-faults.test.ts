@@ -143,7 +143,7 @@ t.test('members lost with their worker: asks settle, none hangs; replacements, t
 t.test('shutdown with asks in flight to a pool settles them and does not wait for stop timeouts', async (t) => {
   // Last: it shuts the file's system down.
   const pool = await system.pool(Member, { size: 2 })
-  const asks = Array.from({ length: 2000 }, () => pool.ask('spin', 20))
+  const asks = Array.from({ length: 2000 }, () => pool.ask('spin', 200))
   const settling = Promise.allSettled(asks)
   await Promise.all(asks.slice(0, 50))
   const started = Date.now()
@@ -153,5 +153,7 @@ t.test('shutdown with asks in flight to a pool settles them and does not wait fo
   t.ok(Date.now() - started < 15_000, `shutdown took ${Date.now() - started} ms`)
   const settled = await settling
   const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[]
-  t.ok(rejected.every((r) => isActorRefError(r.reason, 'Stopped')), `the rest reject with Stopped (${rejected.length})`)
+  t.ok(rejected.length > 0, `shutdown came while asks were queued (${rejected.length} of 2000 rejected)`)
+  const odd = rejected.filter((r) => !isActorRefError(r.reason, 'Stopped')).map((r) => String(r.reason))
+  t.same(odd.slice(0, 3), [], `the rest reject with Stopped (${rejected.length}, ${odd.length} otherwise)`)
 })

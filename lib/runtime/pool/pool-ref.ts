@@ -136,12 +136,15 @@ export class PoolTarget implements MessageTarget {
   }
 
   ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
-    return this.askOnce(handler, args, options, true)
+    return this.askOnce(handler, args, options, null)
   }
 
-  private askOnce(handler: string, args: unknown[], options: AskOptions | undefined, mayRetry: boolean): Promise<unknown> {
+  /** `retryOf`: the first member's error when this is the one retry (see below), else null. */
+  private askOnce(handler: string, args: unknown[], options: AskOptions | undefined, retryOf: unknown): Promise<unknown> {
     const m = this.route(handler, args)
-    if (m === undefined) return Promise.reject(this.unroutable(handler))
+    // A retry that finds no member keeps the first member's error: it says why the message
+    // did not run (a pool whose members are stopping is not a pool without members).
+    if (m === undefined) return Promise.reject(retryOf ?? this.unroutable(handler))
     m.routed++
     m.inFlight++
     return m.ref.target.ask(handler, args, options).then(
@@ -155,9 +158,9 @@ export class PoolTarget implements MessageTarget {
         this.onFailure(m, e)
         // The member was gone before it took the message (stopped, or no longer on its
         // thread): the message never ran, so another member may take it. Once only.
-        if (mayRetry && isGone(e) && !m.ref.target.alive) {
+        if (retryOf === null && isGone(e) && !m.ref.target.alive) {
           this.state.markDown(m)
-          if (this.state.live.length > 0) return this.askOnce(handler, args, options, false)
+          if (this.state.live.length > 0) return this.askOnce(handler, args, options, e)
         }
         throw e
       },

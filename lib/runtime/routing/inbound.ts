@@ -175,7 +175,7 @@ export class InboundFrames {
         const [, id, options, depth, requestId] = frame
         const cell = this.r.host.cell(id)
         if (cell === undefined) {
-          this.r.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id }))])
+          this.r.sendSystem(from, [F_FAIL, requestId, errorToData(this.missing(id, undefined))])
         } else {
           cell.describe(options, depth).then(
             (d) => this.r.sendSystem(from, [F_REPLY, requestId, d]),
@@ -188,6 +188,18 @@ export class InboundFrames {
         this.r.host.logger.error({ from, kind: (frame as unknown[])[0] }, 'unknown frame kind; frame dropped')
         return true
     }
+  }
+
+  /**
+   * The answer to a request for an actor this thread does not have. Once the thread shut its
+   * actors down, the actor was stopped with them: `Stopped`, as its own queue answered, so a
+   * caller (a pool retrying on another member) does not see `NotFound` for a shutdown.
+   */
+  private missing(id: string, handler: string | undefined): ActorRefError {
+    const context = handler === undefined ? { actorId: id } : { actorId: id, handler }
+    return this.r.host.isClosed
+      ? new ActorRefError('Stopped', 'actor system shut down', context)
+      : new ActorRefError('NotFound', 'no such actor', context)
   }
 
   private onTell(channel: number, id: string, handler: string, args: unknown[]): boolean {
@@ -218,7 +230,7 @@ export class InboundFrames {
     if (cell === undefined) {
       const fwd = this.r.host.forwarder(id)
       if (fwd === undefined) {
-        this.r.sendSystem(from, [F_FAIL, requestId, errorToData(new ActorRefError('NotFound', 'no such actor', { actorId: id, handler }))])
+        this.r.sendSystem(from, [F_FAIL, requestId, errorToData(this.missing(id, handler))])
         return true
       }
       // A forwarder (a singleton's proxy) takes the ask with what is left of the caller's timeout.
