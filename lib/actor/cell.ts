@@ -14,7 +14,7 @@ import type { NodeAddress } from './address.js'
 import { Actor, handlerNamesOf, STOP_WHEN_DONE } from './actor.js'
 import { ActorContext } from './context.js'
 import type { ActorDescription, ActorStatus, DescribeOptions } from './describe.js'
-import { Envelope, PendingAsk, type Reply } from './envelope.js'
+import { Envelope, LocalAsk, type Reply } from './envelope.js'
 import { UserMailbox } from './mailbox.js'
 import { ActorRefError, type ActorErrorCode } from './errors.js'
 import type { ActorHost } from './host.js'
@@ -37,6 +37,9 @@ export interface OwnedResource {
   stop(): void
 }
 
+/** The arguments of every message without any (shared: handlers get them spread). */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[]
+
 export class ActorCell implements MessageTarget, TerminationListener, Runnable, ChildHandle, LocalParent {
   // Fields in the order the hot path reads them: a send and a turn touch the first ones only,
   // so with many actors each message costs fewer cache lines (V8 lays fields out in this order).
@@ -55,8 +58,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   /** @internal The system lane; null until the first notice. */
   notices: Deque<SystemNotice> | null = null
   /** @internal */ instance: Actor | null = null
-  /** @internal The message whose handler is running, while `busy`. */
-  current: Envelope | null = null
+  /** @internal The message whose handler is running, while `busy`: its envelope, or a plain tell's handler name. */
+  current: Envelope | string | null = null
   /** @internal Stop sequences waiting for the running handler to finish; null while none. */
   busyWaiters: (() => void)[] | null = null
   readonly host: ActorHost
@@ -144,7 +147,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   /** @internal The user lane, made on first use. */
   get user(): UserMailbox {
-    return (this.mailbox ??= new UserMailbox(this.mailboxCapacity, this.host.wheel))
+    return (this.mailbox ??= new UserMailbox(this.mailboxCapacity, this.host.wheel, this.typeStats))
   }
 
   /** @internal The system lane, made on first use. */
@@ -184,7 +187,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
 
   /** The handler running now, if any (for log lines and diagnostics). */
   get currentHandler(): string | undefined {
-    return this.current?.handler
+    const c = this.current
+    return typeof c === 'string' ? c : c?.handler
   }
 
   /** The actor instance, for tests and the runtime; null before start and after stop. */
@@ -198,7 +202,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     return new ActorRefError(code, message, { actorId: this.id, actorType: this.actorType, handler, cause })
   }
 
-  private statsFor(handler: string): HandlerStats {
+  /** @internal The stats of `handler` (the last one looked up is kept: sends and turns repeat it). */
+  statsFor(handler: string): HandlerStats {
     if (handler === this.lastHandler && this.lastStats !== null) return this.lastStats
     const stats = this.typeStats.handler(handler)
     this.lastHandler = handler
@@ -216,6 +221,18 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     const env = new Envelope(handler, args, reply, this.statsFor(handler))
     if ((++this.seq & this.host.metrics.sampleMask) === 0) env.enqueuedAt = performance.now()
     return env
+  }
+
+  /** Queues a tell: as a plain pair, or as an envelope when it is the sampled one (it carries its enqueue time). */
+  private acceptTell(handler: string, args: unknown[]): void {
+    if ((++this.seq & this.host.metrics.sampleMask) === 0) {
+      const env = new Envelope(handler, args, null, this.statsFor(handler))
+      env.enqueuedAt = performance.now()
+      this.accept(env)
+      return
+    }
+    ;(this.mailbox ?? this.user).pushTell(handler, args, this.statsFor(handler))
+    if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
   }
 
   private accept(env: Envelope): void {
@@ -241,7 +258,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       return
     }
     if (!this.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.mailboxCapacity})`, handler)
-    this.accept(this.makeEnvelope(handler, args, null))
+    // The caller's empty rest array then dies young instead of waiting in the mailbox.
+    this.acceptTell(handler, args.length === 0 ? NO_ARGS : args)
   }
 
   send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
@@ -262,19 +280,21 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   ask(handler: string, args: unknown[], options: AskOptions | undefined): Promise<unknown> {
-    try {
-      this.checkHandler(handler)
-    } catch (e) {
-      return Promise.reject(e)
+    if (handler !== this.lastHandler) {
+      try {
+        this.checkHandler(handler)
+      } catch (e) {
+        return Promise.reject(e)
+      }
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
-    const pending = new PendingAsk(this.host.wheel, this, handler, timeoutMs)
-    if (options?.signal !== undefined) pending.bindSignal(options.signal)
-    const env = this.makeEnvelope(handler, args, pending)
-    if (this.hasRoom()) this.accept(env)
-    else this.user.wait(env, timeoutMs, () => {}, (e) => pending.reject(e), this.stayedFull(handler))
-    return pending.promise
+    const ask = new LocalAsk(this.host.wheel, this, handler, args, this.statsFor(handler), timeoutMs)
+    if ((++this.seq & this.host.metrics.sampleMask) === 0) ask.enqueuedAt = performance.now()
+    if (options?.signal !== undefined) ask.bindSignal(options.signal)
+    if (this.hasRoom()) this.accept(ask)
+    else this.user.wait(ask, timeoutMs, () => {}, (e) => ask.reject(e), this.stayedFull(handler))
+    return ask.promise
   }
 
   /**
@@ -298,7 +318,8 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       return 'ok'
     }
     if (!this.hasRoom()) return 'full'
-    this.accept(this.makeEnvelope(handler, args, reply))
+    if (reply === null) this.acceptTell(handler, args)
+    else this.accept(this.makeEnvelope(handler, args, reply))
     return 'ok'
   }
 

@@ -26,7 +26,7 @@ export interface ReplyBatch {
   flush(): void
 }
 
-/** One user message in a mailbox. */
+/** One user message in a mailbox (a same-thread ask is its own: {@link LocalAsk}). */
 export class Envelope {
   /**
    * performance.now() at enqueue for sampled messages, else null. Not 0: a field that holds
@@ -59,8 +59,10 @@ export class PendingAsk extends WheelEntry implements Reply {
   constructor(
     private readonly wheel: TimeoutWheel,
     private readonly subject: AskSubject,
-    private readonly handler: string,
+    readonly handler: string,
     private readonly timeoutMs: number,
+    /** A `performance.now()` the caller just read, or -1: the wheel stamps it (see TimeoutWheel). */
+    now = -1,
   ) {
     super()
     let res!: (value: unknown) => void
@@ -71,7 +73,8 @@ export class PendingAsk extends WheelEntry implements Reply {
     })
     this.resolveFn = res
     this.rejectFn = rej
-    wheel.add(this, timeoutMs)
+    if (now < 0) wheel.add(this, timeoutMs)
+    else wheel.addAt(this, now, timeoutMs)
   }
 
   /** Rejects at once when `signal` aborts. */
@@ -129,5 +132,25 @@ export class PendingAsk extends WheelEntry implements Reply {
       this.abort.signal.removeEventListener('abort', this.abort.listener)
       this.abort = null
     }
+  }
+}
+
+/**
+ * An ask to an actor on the same thread: the caller's pending ask and the message in the
+ * mailbox are one object (one allocation per ask instead of two; the reply is itself).
+ */
+export class LocalAsk extends PendingAsk implements Envelope {
+  enqueuedAt: number | null = null
+  readonly reply: Reply = this
+
+  constructor(
+    wheel: TimeoutWheel,
+    subject: AskSubject,
+    handler: string,
+    readonly args: unknown[],
+    readonly stats: HandlerStats,
+    timeoutMs: number,
+  ) {
+    super(wheel, subject, handler, timeoutMs)
   }
 }

@@ -5,7 +5,8 @@
  */
 import { Deque } from '../util/deque.js'
 import { WheelEntry, type TimeoutWheel } from '../util/timeout-wheel.js'
-import type { Envelope } from './envelope.js'
+import { Envelope } from './envelope.js'
+import type { ActorTypeStats, HandlerStats } from './metrics.js'
 
 /** A sender waiting for room. */
 class WaitingSend extends WheelEntry {
@@ -26,10 +27,18 @@ class WaitingSend extends WheelEntry {
 }
 
 /**
- * The queue itself is the mailbox's own ring (it extends `Deque`, one object instead of two:
- * a send and a turn each follow one pointer less, and a used mailbox holds 56 bytes less).
+ * The queue is the mailbox's own ring of slot pairs (one object instead of a mailbox and a
+ * deque). A plain tell takes a pair `(handler, args)` and no object of its own: the common
+ * message allocates nothing but its arguments. Everything else (asks, messages with a reply
+ * elsewhere, sampled tells that carry their enqueue time) takes `(envelope, undefined)`.
  */
-export class UserMailbox extends Deque<Envelope> {
+export class UserMailbox {
+  private items: unknown[]
+  private head = 0
+  private count = 0
+  private mask: number
+  /** The handler of the plain tell {@link UserMailbox.take} returned last (its arguments). */
+  takenHandler = ''
   /** Senders waiting for room; null while none ever waited. */
   private waiting: Deque<WaitingSend> | null = null
   private roomListeners: (() => void)[] | null = null
@@ -37,24 +46,79 @@ export class UserMailbox extends Deque<Envelope> {
   constructor(
     readonly capacity: number,
     private readonly wheel: TimeoutWheel,
+    /** The actor type's stats (for the envelopes `clear` rebuilds from plain tells). */
+    private readonly typeStats: ActorTypeStats,
   ) {
-    super(4)
+    this.items = new Array<unknown>(8)
+    this.mask = 3
+  }
+
+  /** Messages queued (senders waiting not counted). */
+  get length(): number {
+    return this.count
   }
 
   /** Envelopes queued plus senders waiting. */
   get size(): number {
-    return this.waiting === null ? this.length : this.length + this.waiting.length
+    return this.waiting === null ? this.count : this.count + this.waiting.length
   }
 
   /** True when a new message may enter now (nobody waits ahead of it). */
   hasRoom(): boolean {
-    return this.length < this.capacity && (this.waiting === null || this.waiting.length === 0)
+    return this.count < this.capacity && (this.waiting === null || this.waiting.length === 0)
   }
 
   /** Queues `env`; the caller checked {@link UserMailbox.hasRoom}. */
-  override push(env: Envelope): void {
+  push(env: Envelope): void {
     env.stats.sent++
-    super.push(env)
+    this.pushPair(env, undefined)
+  }
+
+  /** Queues a plain tell (no reply, no timing sample); the caller checked {@link UserMailbox.hasRoom}. */
+  pushTell(handler: string, args: unknown[], stats: HandlerStats): void {
+    stats.sent++
+    this.pushPair(handler, args)
+  }
+
+  private pushPair(a: unknown, b: unknown): void {
+    if (this.count === this.mask + 1) this.grow()
+    const i = ((this.head + this.count) & this.mask) << 1
+    const items = this.items
+    items[i] = a
+    items[i + 1] = b
+    this.count++
+  }
+
+  /**
+   * Removes the oldest message: its envelope, or for a plain tell its arguments (the handler
+   * is then in {@link UserMailbox.takenHandler}); undefined when empty.
+   */
+  private shift(): Envelope | unknown[] | undefined {
+    if (this.count === 0) return undefined
+    const i = this.head << 1
+    const items = this.items
+    const a = items[i]
+    const b = items[i + 1]
+    items[i] = items[i + 1] = undefined
+    this.head = (this.head + 1) & this.mask
+    this.count--
+    if (b === undefined) return a as Envelope
+    this.takenHandler = a as string
+    return b as unknown[]
+  }
+
+  private grow(): void {
+    const old = this.items
+    const cap = (this.mask + 1) * 2
+    const next = new Array<unknown>(cap * 2)
+    for (let k = 0; k < this.count; k++) {
+      const from = ((this.head + k) & this.mask) << 1
+      next[k << 1] = old[from]
+      next[(k << 1) + 1] = old[from + 1]
+    }
+    this.items = next
+    this.head = 0
+    this.mask = cap - 1
   }
 
   /**
@@ -67,11 +131,14 @@ export class UserMailbox extends Deque<Envelope> {
     this.wheel.add(w, timeoutMs)
   }
 
-  /** The next envelope; lets the first waiting sender in, and tells listeners about room. */
-  take(): Envelope | undefined {
+  /**
+   * The next message (see {@link UserMailbox.shift}); lets the first waiting sender in, and
+   * tells listeners about room.
+   */
+  take(): Envelope | unknown[] | undefined {
     const env = this.shift()
     const waiting = this.waiting
-    if (env !== undefined && waiting !== null && waiting.length > 0 && this.length < this.capacity) {
+    if (env !== undefined && waiting !== null && waiting.length > 0 && this.count < this.capacity) {
       const w = waiting.shift() as WaitingSend
       this.wheel.cancel(w)
       this.push(w.envelope)
@@ -107,7 +174,11 @@ export class UserMailbox extends Deque<Envelope> {
         w.failed(errorFor(w.envelope.handler))
       }
     }
-    return this.drain()
+    const out: Envelope[] = []
+    for (let m = this.shift(); m !== undefined; m = this.shift()) {
+      out.push(Array.isArray(m) ? new Envelope(this.takenHandler, m, null, this.typeStats.handler(this.takenHandler)) : m)
+    }
+    return out
   }
 
   private notifyRoom(): void {

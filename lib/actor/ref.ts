@@ -78,10 +78,14 @@ export class ActorRef<A extends Actor = Actor> {
    */
   ask<K extends HandlerName<A>>(handler: K, ...args: AskArgs<A, K>): Promise<HandlerResult<A, K>> {
     const list = args as unknown[]
-    const last = list[list.length - 1]
-    if (list.length > 0 && isAskOptions(last)) {
-      list.pop()
-      return this.askWith(last, handler, ...(list as HandlerArgs<A, K>))
+    // Length first: list[-1] of an empty list is a named-property lookup up the prototype chain.
+    const n = list.length
+    if (n > 0) {
+      const last = list[n - 1]
+      if (isAskOptions(last)) {
+        list.pop()
+        return this.askWith(last, handler, ...(list as HandlerArgs<A, K>))
+      }
     }
     return this.target.ask(handler as string, list, undefined) as Promise<HandlerResult<A, K>>
   }

@@ -333,15 +333,17 @@ export class ThreadRouter {
     let link: FrameLink
     const requestId = this.nextRequest++
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
+    // One clock read for the deadline the peer gets and the one this thread's wheel keeps.
+    const now = performance.now()
     let bytes: Encoded
     try {
       link = this.liveLink(t.peer, t, handler)
-      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, TIME_ORIGIN + performance.now() + timeoutMs], t, handler)
+      bytes = this.encodeFor(t.peer, [F_ASK, t.id, handler, args, requestId, TIME_ORIGIN + now + timeoutMs], t, handler)
     } catch (e) {
       if (e instanceof ActorRefError && (e.code === 'Stopped' || e.code === 'NotFound')) t.markStopped()
       return Promise.reject(e)
     }
-    const pending = new PeerAsk(this, t.peer, requestId, t, handler, timeoutMs)
+    const pending = new PeerAsk(this, t.peer, requestId, t, handler, timeoutMs, now)
     this.pending.set(requestId, pending)
     if (options?.signal !== undefined) pending.bindSignal(options.signal)
     if (t.peer < 65536) this.flushReplies(t.peer)

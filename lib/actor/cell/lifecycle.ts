@@ -122,10 +122,10 @@ async function waitIdle(cell: ActorCell): Promise<void> {
   if (stuck) {
     const env = cell.current
     cell.host.logger.warn(
-      { actorId: cell.id, handler: env?.handler, stopTimeoutMs: limit },
+      { actorId: cell.id, handler: cell.currentHandler, stopTimeoutMs: limit },
       'handler still running at stop; stopping anyway',
     )
-    if (env !== null && env.reply !== null) {
+    if (env !== null && typeof env !== 'string' && env.reply !== null) {
       env.reply.reject(cell.error('Stopped', `actor stopped while the handler was still running after ${limit} ms`, env.handler))
     }
   }

@@ -9,6 +9,8 @@
 import type { Actor } from '../actor.js'
 import type { ActorCell } from '../cell.js'
 import type { Envelope } from '../envelope.js'
+import type { UserMailbox } from '../mailbox.js'
+import type { HandlerStats } from '../metrics.js'
 import { fail, handleEscalation } from './failure.js'
 import { RUNNING, STARTING, STOPPING, type SystemNotice } from './state.js'
 
@@ -23,42 +25,47 @@ export function runTurn(cell: ActorCell, budget: number): number {
       continue
     }
     const mailbox = cell.mailbox
-    const env = mailbox === null ? undefined : mailbox.take()
-    if (env === undefined) break
+    const m = mailbox === null ? undefined : mailbox.take()
+    if (m === undefined) break
     n++
-    if (env.reply !== null && env.reply.settled) {
-      // Nobody waits for this ask any more: running it would only spend time and memory.
-      env.stats.expired++
+    if (Array.isArray(m)) {
+      // A plain tell: its handler is beside it in the mailbox, its stats are the handler's.
+      const handler = (mailbox as UserMailbox).takenHandler
+      invoke(cell, handler, m, cell.statsFor(handler), null)
       continue
     }
-    invoke(cell, env)
+    if (m.reply !== null && m.reply.settled) {
+      // Nobody waits for this ask any more: running it would only spend time and memory.
+      m.stats.expired++
+      continue
+    }
+    invoke(cell, m.handler, m.args, m.stats, m)
   }
   if (!cell.busy) afterIdle(cell)
   return n
 }
 
-/** Runs `env`'s handler. `busy` is set for the whole call so a stop waits for it. */
-function invoke(cell: ActorCell, env: Envelope): void {
+/**
+ * Runs one message's handler: a plain tell (`env` null) or an envelope (a reply, a timing
+ * sample). `busy` is set for the whole call so a stop waits for it.
+ */
+function invoke(cell: ActorCell, handler: string, args: unknown[], stats: HandlerStats, env: Envelope | null): void {
   const instance = cell.instance as Actor
-  const stats = env.stats
   let t0 = 0
-  const enqueuedAt = env.enqueuedAt
-  if (enqueuedAt !== null) {
+  if (env !== null && env.enqueuedAt !== null) {
     t0 = performance.now()
-    stats.mailboxWait.observe((t0 - enqueuedAt) / 1000)
+    stats.mailboxWait.observe((t0 - env.enqueuedAt) / 1000)
   }
   let result: unknown
   cell.busy = true
-  cell.current = env
+  cell.current = env ?? handler
   try {
-    const fn = (instance as unknown as Record<string, (...a: unknown[]) => unknown>)[env.handler] as (
-      ...a: unknown[]
-    ) => unknown
-    result = fn.apply(instance, env.args)
+    const fn = (instance as unknown as Record<string, (...a: unknown[]) => unknown>)[handler] as (...a: unknown[]) => unknown
+    result = fn.apply(instance, args)
   } catch (e) {
     cell.busy = false
     cell.current = null
-    handlerFailed(cell, env, e)
+    handlerFailed(cell, handler, stats, env, e)
     return
   }
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
@@ -66,13 +73,13 @@ function invoke(cell: ActorCell, env: Envelope): void {
       (value) => {
         cell.busy = false
         cell.current = null
-        handlerSucceeded(env, value, t0)
+        handlerSucceeded(stats, env, value, t0)
         afterIdle(cell)
       },
       (e: unknown) => {
         cell.busy = false
         cell.current = null
-        handlerFailed(cell, env, e)
+        handlerFailed(cell, handler, stats, env, e)
         afterIdle(cell)
       },
     )
@@ -80,20 +87,19 @@ function invoke(cell: ActorCell, env: Envelope): void {
   }
   cell.busy = false
   cell.current = null
-  handlerSucceeded(env, result, t0)
+  handlerSucceeded(stats, env, result, t0)
 }
 
-function handlerSucceeded(env: Envelope, value: unknown, t0: number): void {
-  const stats = env.stats
+function handlerSucceeded(stats: HandlerStats, env: Envelope | null, value: unknown, t0: number): void {
   stats.processed++
   if (t0 !== 0) stats.processing.observe((performance.now() - t0) / 1000)
-  if (env.reply !== null) env.reply.resolve(value)
+  if (env !== null && env.reply !== null) env.reply.resolve(value)
 }
 
-function handlerFailed(cell: ActorCell, env: Envelope, e: unknown): void {
-  env.stats.failed++
-  if (env.reply !== null) env.reply.reject(e)
-  fail(cell, e, env.handler)
+function handlerFailed(cell: ActorCell, handler: string, stats: HandlerStats, env: Envelope | null, e: unknown): void {
+  stats.failed++
+  if (env !== null && env.reply !== null) env.reply.reject(e)
+  fail(cell, e, handler)
 }
 
 /** After a handler: carry out a requested stop, wake stop waiters, or take the next turn. */
