@@ -289,7 +289,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
-    const ask = new LocalAsk(this.host.wheel, this, handler, args, this.statsFor(handler), timeoutMs)
+    const ask = new LocalAsk(this.host.wheel, this, handler, args.length === 0 ? NO_ARGS : args, this.statsFor(handler), timeoutMs)
     if ((++this.seq & this.host.metrics.sampleMask) === 0) ask.enqueuedAt = performance.now()
     if (options?.signal !== undefined) ask.bindSignal(options.signal)
     if (this.hasRoom()) this.accept(ask)
