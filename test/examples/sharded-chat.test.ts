@@ -164,21 +164,49 @@ const isError = (f: ServerFrame): f is Extract<ServerFrame, { type: 'error' }> =
 let redis: RedisServer | undefined
 const nodes: ChatNode[] = []
 
+/**
+ * Starts the three nodes and waits until each sees all three up. A node that exits meanwhile
+ * (a port that `freePort` handed out was taken by another test's process before the node bound
+ * it) ends the attempt at once; the cluster starts again on fresh ports, once. The error names
+ * each node's exit and last log lines.
+ */
+async function startCluster(redisUrl: string): Promise<void> {
+  const take = async (n: number): Promise<number[]> => Promise.all(Array.from({ length: n }, () => freePort()))
+  for (let attempt = 1; ; attempt++) {
+    const ports = { cluster: await take(3), http: await take(3), chat: await take(3) }
+    for (let i = 0; i < 3; i++) nodes.push(startNode(i, ports, redisUrl))
+    const started = nodes.slice(-3)
+    try {
+      await eventually('3 nodes up on each node', async () => {
+        if (started.some((n) => !alive(n))) return true
+        return (await Promise.all(started.map(upOn))).every((n) => n === 3)
+      }, 90_000)
+      if (started.every(alive)) {
+        await eventually('every chat page answers', async () => {
+          const answers = await Promise.all(started.map((n) => fetch(`http://127.0.0.1:${n.chat}/`).then((r) => r.ok, () => false)))
+          return answers.every(Boolean)
+        }, 30_000)
+        return
+      }
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${report(started)}`)
+    }
+    for (const n of started) if (alive(n)) n.proc.kill('SIGKILL')
+    await Promise.all(started.map((n) => n.exit))
+    if (attempt === 2) throw new Error(`a node exited while the cluster formed, twice\n${report(started)}`)
+    nodes.length = 0
+  }
+}
+
+function report(started: readonly ChatNode[]): string {
+  return started
+    .map((n) => `${n.id} (${alive(n) ? 'running' : `exited ${String(n.proc.exitCode ?? n.proc.signalCode)}`}): ${n.stderr.slice(-5).join(' | ')}`)
+    .join('\n')
+}
+
 t.before(async () => {
   redis = await startRedis()
-  const take = async (n: number): Promise<number[]> => Promise.all(Array.from({ length: n }, () => freePort()))
-  const ports = { cluster: await take(3), http: await take(3), chat: await take(3) }
-  for (let i = 0; i < 3; i++) nodes.push(startNode(i, ports, redis.url))
-  try {
-    await eventually('3 nodes up on each node', async () => (await Promise.all(nodes.map(upOn))).every((n) => n === 3), 90_000)
-    await eventually('every chat page answers', async () => {
-      const answers = await Promise.all(nodes.map((n) => fetch(`http://127.0.0.1:${n.chat}/`).then((r) => r.ok, () => false)))
-      return answers.every(Boolean)
-    }, 30_000)
-  } catch (e) {
-    for (const n of nodes) t.comment(`${n.id}: ${n.stderr.slice(-5).join('\n')}`)
-    throw e
-  }
+  await startCluster(redis.url)
 })
 
 t.teardown(async () => {

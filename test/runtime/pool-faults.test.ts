@@ -143,7 +143,9 @@ t.test('members lost with their worker: asks settle, none hangs; replacements, t
 t.test('shutdown with asks in flight to a pool settles them and does not wait for stop timeouts', async (t) => {
   // Last: it shuts the file's system down.
   const pool = await system.pool(Member, { size: 2 })
-  const asks = Array.from({ length: 2000 }, () => pool.ask('spin', 200))
+  // 1 ms each, 1000 per member: a second of queued work, so shutdown (0.2-0.6 s here, loaded
+  // or not) meets queued asks even when the main thread is descheduled after the first 50.
+  const asks = Array.from({ length: 2000 }, () => pool.ask('spin', 1_000))
   const settling = Promise.allSettled(asks)
   await Promise.all(asks.slice(0, 50))
   const started = Date.now()
