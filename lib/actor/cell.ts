@@ -218,25 +218,38 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   }
 
   private makeEnvelope(handler: string, args: unknown[], reply: Reply | null): Envelope {
-    const env = new Envelope(handler, args, reply, this.statsFor(handler))
+    return this.sampled(new Envelope(handler, args, reply, this.statsFor(handler)))
+  }
+
+  /** Stamps `env` with its enqueue time when it is the one message in `sampleEvery` timed. */
+  private sampled<E extends Envelope>(env: E): E {
     if ((++this.seq & this.host.metrics.sampleMask) === 0) env.enqueuedAt = performance.now()
     return env
   }
 
-  /** Queues a tell: as a plain pair, or as an envelope when it is the sampled one (it carries its enqueue time). */
+  /**
+   * Queues a tell: as a plain pair, or as an envelope when it is the sampled one (it carries
+   * its enqueue time). A tell without arguments queues the shared empty list, so the caller's
+   * rest array dies young instead of waiting in the mailbox.
+   */
   private acceptTell(handler: string, args: unknown[]): void {
-    if ((++this.seq & this.host.metrics.sampleMask) === 0) {
-      const env = new Envelope(handler, args, null, this.statsFor(handler))
-      env.enqueuedAt = performance.now()
-      this.accept(env)
+    if (args.length === 0) args = NO_ARGS
+    if (((this.seq + 1) & this.host.metrics.sampleMask) === 0) {
+      this.accept(this.makeEnvelope(handler, args, null))
       return
     }
+    this.seq++
     ;(this.mailbox ?? this.user).pushTell(handler, args, this.statsFor(handler))
-    if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
+    this.wake()
   }
 
   private accept(env: Envelope): void {
     ;(this.mailbox ?? this.user).push(env)
+    this.wake()
+  }
+
+  /** Asks for a turn when a message arrived for a running, idle actor. */
+  private wake(): void {
     if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
   }
 
@@ -258,8 +271,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
       return
     }
     if (!this.hasRoom()) throw this.error('MailboxFull', `user mailbox is full (capacity ${this.mailboxCapacity})`, handler)
-    // The caller's empty rest array then dies young instead of waiting in the mailbox.
-    this.acceptTell(handler, args.length === 0 ? NO_ARGS : args)
+    this.acceptTell(handler, args)
   }
 
   send(handler: string, args: unknown[], timeoutMs: number | undefined): Promise<void> {
@@ -289,8 +301,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
     }
     if (this.state >= STOPPING) return Promise.reject(this.error('Stopped', 'actor is stopped', handler))
     const timeoutMs = options?.timeoutMs ?? this.host.options.askTimeoutMs
-    const ask = new LocalAsk(this.host.wheel, this, handler, args.length === 0 ? NO_ARGS : args, this.statsFor(handler), timeoutMs)
-    if ((++this.seq & this.host.metrics.sampleMask) === 0) ask.enqueuedAt = performance.now()
+    const ask = this.sampled(new LocalAsk(this.host.wheel, this, handler, args.length === 0 ? NO_ARGS : args, this.statsFor(handler), timeoutMs))
     if (options?.signal !== undefined) ask.bindSignal(options.signal)
     if (this.hasRoom()) this.accept(ask)
     else this.user.wait(ask, timeoutMs, () => {}, (e) => ask.reject(e), this.stayedFull(handler))
@@ -339,7 +350,7 @@ export class ActorCell implements MessageTarget, TerminationListener, Runnable, 
   pushSystem(notice: SystemNotice): void {
     if (this.state >= STOPPING) return
     this.system.push(notice)
-    if (this.state === RUNNING && !this.busy) this.host.dispatcher.schedule(this)
+    this.wake()
   }
 
   // ---------------------------------------------------------------- lifecycle (cell/lifecycle.ts)

@@ -13,6 +13,7 @@ import type { ActorClass } from '../actor/types.js'
 import { clusterOf } from '../cluster/extension.js'
 import type { WorkerRuntime } from '../runtime/worker-runtime.js'
 import { metricCollectors } from '../util/metric-collectors.js'
+import { perOwner } from '../util/per-owner.js'
 import type { CoordinatorStatus, RebalanceResult } from './coordinator.js'
 import { shardOf } from './hash.js'
 import { registerShardingHttp } from './http.js'
@@ -73,7 +74,7 @@ class WorkerRegion<A extends Actor> implements ShardRegionApi<A> {
   }
 }
 
-const workerRegions = new WeakMap<ActorSystem, Map<string, WorkerRegion<Actor>>>()
+const workerRegions = perOwner((_: ActorSystem) => new Map<string, WorkerRegion<Actor>>())
 
 function shardingOf(system: ActorSystem): Sharding {
   const onMain = system.host.thread === 0
@@ -84,11 +85,7 @@ function shardingOf(system: ActorSystem): Sharding {
       if (name.includes('|')) throw new TypeError(`a sharded type name must not contain '|' (got ${name})`)
       const resolved = resolveShardingOptions(name, options)
       if (!onMain) {
-        let byType = workerRegions.get(system)
-        if (byType === undefined) {
-          byType = new Map()
-          workerRegions.set(system, byType)
-        }
+        const byType = workerRegions(system)
         let r = byType.get(name)
         if (r === undefined) {
           r = new WorkerRegion(system, type, resolved.shards)
@@ -108,11 +105,11 @@ function shardingOf(system: ActorSystem): Sharding {
     },
     region<C extends ActorClass>(type: C | string): ShardRegionApi<InstanceType<C>> | undefined {
       const name = typeof type === 'string' ? type : actorTypeName(type)
-      const r = onMain ? regionOf(system, name) : workerRegions.get(system)?.get(name)
+      const r = onMain ? regionOf(system, name) : workerRegions(system).get(name)
       return r as ShardRegionApi<InstanceType<C>> | undefined
     },
     types(): string[] {
-      return onMain ? regionsOf(system).map((r) => r.typeName) : [...(workerRegions.get(system)?.keys() ?? [])]
+      return onMain ? regionsOf(system).map((r) => r.typeName) : [...workerRegions(system).keys()]
     },
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ActorSystem } from '../actor/system.js'
 import type { HistogramSample, MetricFamily } from '../util/metric-collectors.js'
+import { perOwner } from '../util/per-owner.js'
 import type { RebalanceResult } from './coordinator.js'
 import type { ShardRegion } from './region.js'
 
@@ -17,15 +18,11 @@ interface Durations {
   count: number
 }
 
-const rebalances = new WeakMap<ActorSystem, Map<string, Durations>>()
+const rebalances = perOwner((_: ActorSystem) => new Map<string, Durations>())
 
 /** @internal Records a finished rebalance of `type` run by this node's coordinator. */
 export function recordRebalance(system: ActorSystem, type: string, result: RebalanceResult): void {
-  let byType = rebalances.get(system)
-  if (byType === undefined) {
-    byType = new Map()
-    rebalances.set(system, byType)
-  }
+  const byType = rebalances(system)
   let d = byType.get(type)
   if (d === undefined) {
     d = { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 }
@@ -42,19 +39,17 @@ export function recordRebalance(system: ActorSystem, type: string, result: Rebal
 /** The families for `regions` of `system`. */
 export function shardingFamilies(system: ActorSystem, regions: readonly ShardRegion[]): MetricFamily[] {
   const stats = regions.map((r) => ({ type: r.typeName, s: r.stats() }))
-  const gauge = (name: string, help: string, pick: (s: ReturnType<ShardRegion['stats']>) => number): MetricFamily => ({
-    name,
-    help,
-    type: 'gauge',
-    samples: stats.map(({ type, s }) => ({ labels: { type }, value: pick(s) })),
-  })
-  const counter = (name: string, help: string, pick: (s: ReturnType<ShardRegion['stats']>) => number): MetricFamily => ({
-    name,
-    help,
-    type: 'counter',
-    samples: stats.map(({ type, s }) => ({ labels: { type }, value: pick(s) })),
-  })
-  const durations: HistogramSample[] = [...(rebalances.get(system) ?? new Map<string, Durations>())].map(([type, d]) => ({ labels: { type }, buckets: BUCKETS, counts: d.counts, sum: d.sum, count: d.count }))
+  const family =
+    (type: 'gauge' | 'counter') =>
+    (name: string, help: string, pick: (s: ReturnType<ShardRegion['stats']>) => number): MetricFamily => ({
+      name,
+      help,
+      type,
+      samples: stats.map(({ type, s }) => ({ labels: { type }, value: pick(s) })),
+    })
+  const gauge = family('gauge')
+  const counter = family('counter')
+  const durations: HistogramSample[] = [...rebalances(system)].map(([type, d]) => ({ labels: { type }, buckets: BUCKETS, counts: d.counts, sum: d.sum, count: d.count }))
   return [
     gauge('coerce_sharding_shards', 'Shards of the entity type hosted on this node.', (s) => s.shards),
     gauge('coerce_sharding_entities', 'Entities of the type on this node (starting, running or stopping).', (s) => s.entities),

@@ -9,6 +9,7 @@ import { Actor } from '../../actor/actor.js'
 import type { NodeAddress } from '../../actor/address.js'
 import type { ActorRef } from '../../actor/ref.js'
 import type { ActorSystem } from '../../actor/system.js'
+import { perOwner } from '../../util/per-owner.js'
 
 /** The agent's id for singleton `name`, the same on every node. */
 export function agentId(name: string): string {
@@ -23,16 +24,11 @@ export interface SingletonAgentServices {
   released(from: NodeAddress, retiring: boolean): void
 }
 
-const bound = new WeakMap<ActorSystem, Map<string, SingletonAgentServices>>()
+const bound = perOwner((_: ActorSystem) => new Map<string, SingletonAgentServices>())
 
 /** @internal Binds the agent of singleton `name` in `system` to its manager. */
 export function bindSingletonAgent(system: ActorSystem, name: string, services: SingletonAgentServices): void {
-  let byName = bound.get(system)
-  if (byName === undefined) {
-    byName = new Map()
-    bound.set(system, byName)
-  }
-  byName.set(name, services)
+  bound(system).set(name, services)
 }
 
 export class SingletonAgent extends Actor {
@@ -41,7 +37,7 @@ export class SingletonAgent extends Actor {
   }
 
   private get s(): SingletonAgentServices {
-    const s = bound.get(this.ctx.system)?.get(this.name)
+    const s = bound(this.ctx.system).get(this.name)
     if (s === undefined) throw new Error(`the agent of singleton '${this.name}' runs without its manager`)
     return s
   }

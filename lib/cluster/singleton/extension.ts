@@ -16,12 +16,13 @@ import { SingletonManager } from './manager.js'
 import { resolveSingletonOptions, type SingletonOptions } from './options.js'
 import { proxyId } from './proxy-target.js'
 import type { WorkerRuntime } from '../../runtime/worker-runtime.js'
+import { perOwner } from '../../util/per-owner.js'
 
-const managers = new WeakMap<ActorSystem, Map<string, SingletonManager>>()
+const managers = perOwner((_: ActorSystem) => new Map<string, SingletonManager>())
 
 /** @internal The singleton managers of `system` (main thread), by name. */
 export function singletonsOf(system: ActorSystem): ReadonlyMap<string, SingletonManager> {
-  return managers.get(system) ?? new Map()
+  return managers(system)
 }
 
 function singletonOf(system: ActorSystem) {
@@ -36,11 +37,7 @@ function singletonOf(system: ActorSystem) {
       const runtime = system.runtime as WorkerRuntime
       return runtime.refFor({ node: system.node, thread: 0, id, actorType: actorTypeName(type), path: id }) as ActorRef<InstanceType<C>>
     }
-    let byName = managers.get(system)
-    if (byName === undefined) {
-      byName = new Map()
-      managers.set(system, byName)
-    }
+    const byName = managers(system)
     const known = byName.get(resolved.name)
     if (known !== undefined) {
       if (known.type !== type) {
